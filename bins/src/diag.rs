@@ -1,0 +1,67 @@
+//! daemontools' diagnostics: one line on stderr, written in one call.
+
+use dt_core::Errno;
+use std::io::Write;
+
+/// Exit code for a temporary or system failure.
+pub const EXIT_TEMPORARY: i32 = 111;
+/// Exit code for a usage error or permanent failure.
+pub const EXIT_USAGE: i32 = 100;
+
+/// `prog: fatal: text[: error]`.
+pub fn fatal_line(prog: &str, text: &str, errno: Option<Errno>) -> String {
+    with_errno(format!("{prog}: fatal: {text}"), errno)
+}
+
+/// `prog: warning: text[: error]`.
+pub fn warning_line(prog: &str, text: &str, errno: Option<Errno>) -> String {
+    with_errno(format!("{prog}: warning: {text}"), errno)
+}
+
+/// `prog: usage: synopsis`.
+pub fn usage_line(prog: &str, synopsis: &str) -> String {
+    format!("{prog}: usage: {synopsis}\n")
+}
+
+fn with_errno(mut line: String, errno: Option<Errno>) -> String {
+    if let Some(errno) = errno {
+        line.push_str(": ");
+        line.push_str(errno.describe());
+    }
+    line.push('\n');
+    line
+}
+
+/// Write a finished diagnostic to stderr in one call; errors writing it
+/// cannot be reported anywhere and are ignored, as in daemontools.
+pub fn emit(line: &str) {
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+/// Print a fatal diagnostic and exit with `code`.
+pub fn die(code: i32, line: &str) -> ! {
+    emit(line);
+    std::process::exit(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_worded_as_daemontools_words_them() {
+        assert_eq!(
+            fatal_line("svok", "unable to chdir to x", Some(Errno::ENOENT)),
+            "svok: fatal: unable to chdir to x: file does not exist\n"
+        );
+        assert_eq!(
+            warning_line("svc", "unable to control s", Some(Errno::ENOENT)),
+            "svc: warning: unable to control s: file does not exist\n"
+        );
+        assert_eq!(usage_line("svok", "svok dir"), "svok: usage: svok dir\n");
+        assert_eq!(
+            fatal_line("fghack", "child crashed", None),
+            "fghack: fatal: child crashed\n"
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Reference models: the simplest code that could be right, written without
+//! regard to speed, against which `dt-core` is compared by property tests.
+//!
+//! No I/O, no clocks, no threads (as `dt-core`).
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod filters;

@@ -1,0 +1,13 @@
+//! The only crate of daemontools-rs that talks to the kernel.
+//!
+//! It turns the world into values for `dt-core` (clock readings, bytes read,
+//! error numbers) and carries out what core decides. It holds no policy:
+//! what to do with a byte, a time or an error is core's business, and how to
+//! word a message is the binaries' (`bins/src/diag.rs`).
+#![warn(missing_docs)]
+
+pub mod clock;
+pub mod errno;
+pub mod filter;
+pub mod localtime;
+pub mod signals;
