@@ -48,6 +48,7 @@ pub fn die(code: i32, line: &str) -> ! {
 mod tests {
     use super::*;
 
+    //= spec/errors.md#err-4
     #[test]
     fn lines_are_worded_as_daemontools_words_them() {
         assert_eq!(

@@ -11,3 +11,4 @@ pub mod errno;
 pub mod filter;
 pub mod localtime;
 pub mod signals;
+pub mod status_file;

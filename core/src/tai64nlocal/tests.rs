@@ -1,33 +1,12 @@
 use super::*;
 use proptest::prelude::*;
 
-/// UTC, computed from first principles, failing where glibc fails (a year
-/// that does not fit `tm_year`).
+/// UTC: local time with a zero offset.
 struct Utc;
 
 impl LocalZone for Utc {
     fn civil(&mut self, unix: i64) -> Option<CivilTime> {
-        let days = unix.div_euclid(86_400);
-        let second_of_day = unix.rem_euclid(86_400);
-        // Howard Hinnant's days-to-civil algorithm.
-        let z = i128::from(days) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z.rem_euclid(146_097);
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = yoe + era * 400 + i128::from(month <= 2);
-        let years_since_1900 = i32::try_from(year - 1900).ok()?;
-        Some(CivilTime {
-            years_since_1900,
-            month,
-            day,
-            hour: (second_of_day / 3600) as u8,
-            minute: (second_of_day / 60 % 60) as u8,
-            second: (second_of_day % 60) as u8,
-        })
+        civil_from_seconds(unix)
     }
 }
 
@@ -87,6 +66,7 @@ fn only_a_label_at_line_start_in_lowercase_is_converted() {
 }
 
 //= spec/tai64n.md#tai64nlocal-3
+//= spec/deviations.md#dev-1
 #[test]
 fn labels_0_76_crashes_on_pass_through_unchanged() {
     for line in [
@@ -101,6 +81,7 @@ fn labels_0_76_crashes_on_pass_through_unchanged() {
 }
 
 //= spec/tai64n.md#tai64nlocal-4
+//= spec/deviations.md#dev-2
 #[test]
 fn a_label_cut_by_end_of_input_is_still_written() {
     assert_eq!(
@@ -148,4 +129,25 @@ proptest! {
     fn never_panics(input: Vec<u8>) {
         let _ = convert(&[&input]);
     }
+}
+
+#[test]
+fn civil_arithmetic_knows_the_calendar() {
+    let at = |secs| civil_from_seconds(secs).expect("in range");
+    let leap_day = at(951_782_400); // 2000-02-29 00:00:00
+    assert_eq!(
+        (leap_day.years_since_1900, leap_day.month, leap_day.day),
+        (100, 2, 29)
+    );
+    let before_epoch = at(-1);
+    assert_eq!(
+        (
+            before_epoch.years_since_1900,
+            before_epoch.month,
+            before_epoch.day,
+            before_epoch.second
+        ),
+        (69, 12, 31, 59)
+    );
+    assert_eq!(civil_from_seconds(i64::MAX), None);
 }
