@@ -1,5 +1,6 @@
 //! daemontools' diagnostics: one line on stderr, written in one call.
 
+use dt_core::getopt::{program_name, Opt};
 use dt_core::Errno;
 use std::io::Write;
 
@@ -30,6 +31,31 @@ fn with_errno(mut line: String, errno: Option<Errno>) -> String {
     }
     line.push('\n');
     line
+}
+
+/// sgetopt's complaint about an option, `<name>: illegal option -- <c>` or
+/// `<name>: option requires an argument -- <c>`, where `<name>` is the
+/// basename of `argv[0]`.
+//= spec/options.md#opt-2
+pub fn complaint_line(argv0: &[u8], problem: &Opt) -> Option<Vec<u8>> {
+    let (words, letter): (&[u8], u8) = match *problem {
+        Opt::Illegal(c) => (b": illegal option -- ", c),
+        Opt::MissingArgument(c) => (b": option requires an argument -- ", c),
+        Opt::Flag(..) => return None,
+    };
+    let mut line = program_name(argv0).to_vec();
+    line.extend_from_slice(words);
+    line.push(letter);
+    line.push(b'\n');
+    Some(line)
+}
+
+/// Print sgetopt's complaint (see [`complaint_line`]) for `args`.
+pub fn complain(args: &[Vec<u8>], problem: &Opt) {
+    let argv0 = args.first().map_or(&[][..], Vec::as_slice);
+    if let Some(line) = complaint_line(argv0, problem) {
+        let _ = std::io::stderr().write_all(&line);
+    }
 }
 
 /// Write a finished diagnostic to stderr in one call; errors writing it

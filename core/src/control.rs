@@ -81,6 +81,38 @@ pub fn parse(bytes: &[u8]) -> impl Iterator<Item = Command> + '_ {
     bytes.iter().filter_map(|&byte| Command::from_byte(byte))
 }
 
+/// The bytes `svc` writes for its option letters: each letter once, in the
+/// order first seen, at most 20 (0.76's buffer; there are only 11 letters).
+//= spec/control.md#ctl-3
+pub fn svc_bytes(letters: impl IntoIterator<Item = u8>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for letter in letters {
+        if bytes.len() < 20 && !bytes.contains(&letter) {
+            bytes.push(letter);
+        }
+    }
+    bytes
+}
+
+/// What became of `svc`'s commands for one directory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SvcOutcome {
+    /// Written (or nothing to write).
+    Sent,
+    /// `chdir(dir)` failed: `unable to chdir to <dir>: <error>`.
+    ChdirFailed(crate::Errno),
+    /// Opening `supervise/control` gave ENXIO: `unable to control <dir>:
+    /// supervise not running`.
+    NotRunning,
+    /// Opening it failed otherwise: `unable to control <dir>: <error>`.
+    OpenFailed(crate::Errno),
+    /// Writing failed: `error writing commands to <dir>: <error>`.
+    WriteFailed(crate::Errno),
+}
+
+/// The usage line svc prints (after sgetopt's complaint), exit 100.
+pub const SVC_USAGE: &str = "svc options: u up, d down, o once, x exit, p pause, c continue, h hup, a alarm, i interrupt, t term, k kill";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,7 +133,25 @@ mod tests {
         }
     }
 
+    //= spec/control.md#ctl-3
+    #[test]
+    fn svc_sends_each_letter_once_in_first_seen_order() {
+        assert_eq!(svc_bytes(*b"uduxdkk"), b"udxk");
+        assert!(svc_bytes([]).is_empty());
+    }
+
     proptest! {
+        //= spec/control.md#ctl-3
+        #[test]
+        fn svc_bytes_are_distinct_and_bounded(letters: Vec<u8>) {
+            let bytes = svc_bytes(letters.iter().copied());
+            prop_assert!(bytes.len() <= 20);
+            for (i, b) in bytes.iter().enumerate() {
+                prop_assert!(!bytes[..i].contains(b));
+                prop_assert!(letters.contains(b));
+            }
+        }
+
         //= spec/control.md#ctl-1
         #[test]
         fn from_byte_inverts_byte(index in 0usize..11) {

@@ -14,6 +14,7 @@
 
 pub mod control;
 pub mod errno;
+pub mod getopt;
 pub mod label;
 pub mod status;
 pub mod svstat;

@@ -98,5 +98,79 @@ fn report(record: &StatusRecord, now: Tai64, normally_up: bool) -> String {
     text
 }
 
+/// The file-system questions svstat asks about one directory, answered by
+/// the driver. Each answer is the error number of a failed call, if any.
+pub trait ServiceProbe {
+    /// `chdir(dir)`.
+    fn chdir(&mut self) -> Result<(), Errno>;
+    /// `stat("down")`.
+    fn stat_down(&mut self) -> Result<(), Errno>;
+    /// Open `supervise/ok` for writing without blocking (and close it).
+    fn open_ok(&mut self) -> Result<(), Errno>;
+    /// Open `supervise/status` and read up to 18 bytes in one read.
+    fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError>;
+}
+
+/// Which half of reading the status file failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusReadError {
+    /// Opening it.
+    Open(Errno),
+    /// Reading it.
+    Read(Errno),
+}
+
+/// Ask `probe` the questions in 0.76's order and interpret the answers.
+//= spec/svstat-output.md#svstat-2
+pub fn observe(probe: &mut impl ServiceProbe, now: Tai64) -> Observation {
+    if let Err(e) = probe.chdir() {
+        return Observation::ChdirFailed(e);
+    }
+    let normally_up = match probe.stat_down() {
+        Ok(()) => false,
+        Err(Errno::ENOENT) => true,
+        Err(e) => return Observation::StatDownFailed(e),
+    };
+    match probe.open_ok() {
+        Ok(()) => {}
+        Err(Errno::ENXIO) => return Observation::SuperviseNotRunning,
+        Err(e) => return Observation::OkOpenFailed(e),
+    }
+    let bytes = match probe.read_status() {
+        Ok(bytes) => bytes,
+        Err(StatusReadError::Open(e)) => return Observation::StatusOpenFailed(e),
+        Err(StatusReadError::Read(e)) => return Observation::StatusReadFailed(e),
+    };
+    match StatusRecord::decode(&bytes) {
+        Ok(record) => Observation::Status {
+            record,
+            now,
+            normally_up,
+        },
+        Err(_) => Observation::StatusBadFormat,
+    }
+}
+
+/// What `svok` concludes from opening `supervise/ok` for writing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SvokVerdict {
+    /// A supervise holds the FIFO open: exit 0.
+    Running,
+    /// No FIFO or no reader: exit 100 silently.
+    NotRunning,
+    /// Anything else: `unable to open <dir>/supervise/ok: <error>`, exit 111.
+    Failed(Errno),
+}
+
+/// svok's reading of the result of opening `supervise/ok`.
+//= spec/svstat-output.md#svok-1
+pub fn svok_verdict(open_ok: Result<(), Errno>) -> SvokVerdict {
+    match open_ok {
+        Ok(()) => SvokVerdict::Running,
+        Err(Errno::ENOENT | Errno::ENXIO) => SvokVerdict::NotRunning,
+        Err(e) => SvokVerdict::Failed(e),
+    }
+}
+
 #[cfg(test)]
 mod tests;

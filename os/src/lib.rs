@@ -10,5 +10,6 @@ pub mod clock;
 pub mod errno;
 pub mod filter;
 pub mod localtime;
+pub mod service_dir;
 pub mod signals;
 pub mod status_file;

@@ -11,3 +11,10 @@ pub fn default_sigpipe() {
     // disposition that the Rust runtime set at start-up.
     let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
 }
+
+/// Ignore SIGPIPE, so a write to a FIFO without a reader fails with EPIPE
+/// instead of ending the program (svc does this).
+pub fn ignore_sigpipe() {
+    // SAFETY: installing SIG_IGN runs no handler code.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigIgn) };
+}

@@ -97,3 +97,108 @@ fn the_directory_is_printed_as_given_bytes() {
     let out = render(b"odd\xffname", &Observation::SuperviseNotRunning);
     assert_eq!(out, b"odd\xffname: supervise not running\n");
 }
+
+/// A probe with canned answers, recording how far svstat got.
+struct Canned {
+    chdir: Result<(), Errno>,
+    down: Result<(), Errno>,
+    ok: Result<(), Errno>,
+    status: Result<Vec<u8>, StatusReadError>,
+    asked: Vec<&'static str>,
+}
+
+impl Canned {
+    fn running(status: Vec<u8>) -> Self {
+        Canned {
+            chdir: Ok(()),
+            down: Err(Errno::ENOENT),
+            ok: Ok(()),
+            status: Ok(status),
+            asked: Vec::new(),
+        }
+    }
+}
+
+impl ServiceProbe for Canned {
+    fn chdir(&mut self) -> Result<(), Errno> {
+        self.asked.push("chdir");
+        self.chdir
+    }
+    fn stat_down(&mut self) -> Result<(), Errno> {
+        self.asked.push("down");
+        self.down
+    }
+    fn open_ok(&mut self) -> Result<(), Errno> {
+        self.asked.push("ok");
+        self.ok
+    }
+    fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError> {
+        self.asked.push("status");
+        self.status.clone()
+    }
+}
+
+//= spec/svstat-output.md#svstat-2
+#[test]
+fn questions_are_asked_in_order_and_stop_at_the_first_failure() {
+    let record = record(9, false, Want::Up).encode().to_vec();
+    let mut probe = Canned::running(record.clone());
+    assert!(matches!(
+        observe(&mut probe, NOW),
+        Observation::Status {
+            normally_up: true,
+            ..
+        }
+    ));
+    assert_eq!(probe.asked, ["chdir", "down", "ok", "status"]);
+
+    let mut probe = Canned {
+        down: Err(Errno::EACCES),
+        ..Canned::running(record.clone())
+    };
+    assert_eq!(
+        observe(&mut probe, NOW),
+        Observation::StatDownFailed(Errno::EACCES)
+    );
+    assert_eq!(probe.asked, ["chdir", "down"]);
+
+    let mut probe = Canned {
+        down: Ok(()),
+        ok: Err(Errno::ENXIO),
+        ..Canned::running(record.clone())
+    };
+    assert_eq!(observe(&mut probe, NOW), Observation::SuperviseNotRunning);
+
+    let mut probe = Canned {
+        ok: Err(Errno::ENOENT),
+        ..Canned::running(record.clone())
+    };
+    assert_eq!(
+        observe(&mut probe, NOW),
+        Observation::OkOpenFailed(Errno::ENOENT)
+    );
+
+    let mut probe = Canned::running(record[..5].to_vec());
+    assert_eq!(observe(&mut probe, NOW), Observation::StatusBadFormat);
+
+    let mut probe = Canned {
+        status: Err(StatusReadError::Read(Errno::EIO)),
+        ..Canned::running(record)
+    };
+    assert_eq!(
+        observe(&mut probe, NOW),
+        Observation::StatusReadFailed(Errno::EIO)
+    );
+}
+
+//= spec/svstat-output.md#svok-1
+#[test]
+fn svok_verdicts() {
+    assert_eq!(svok_verdict(Ok(())), SvokVerdict::Running);
+    assert_eq!(svok_verdict(Err(Errno::ENXIO)), SvokVerdict::NotRunning);
+    assert_eq!(svok_verdict(Err(Errno::ENOENT)), SvokVerdict::NotRunning);
+    assert_eq!(
+        svok_verdict(Err(Errno::ENOTDIR)),
+        SvokVerdict::Failed(Errno::ENOTDIR)
+    );
+}

@@ -1,0 +1,123 @@
+//! The file-system side of svc, svstat and svok: moving between service
+//! directories and touching `supervise/ok`, `supervise/control` and
+//! `supervise/status` as 0.76 does (relative to the service directory, after
+//! a real `chdir`).
+
+use crate::errno::from_nix;
+use dt_core::control::SvcOutcome;
+use dt_core::status::STATUS_LEN;
+use dt_core::svstat::{ServiceProbe, StatusReadError};
+use dt_core::Errno;
+use nix::fcntl::{fcntl, open, FcntlArg, OFlag};
+use nix::sys::stat::Mode;
+use std::ffi::OsStr;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+
+/// The directory the program started in, to come back to after each
+/// service directory.
+#[derive(Debug)]
+pub struct StartingDir(OwnedFd);
+
+impl StartingDir {
+    /// Open `.` (0.76: "unable to open current directory").
+    pub fn open() -> Result<Self, Errno> {
+        open(
+            ".",
+            OFlag::O_RDONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .map(StartingDir)
+        .map_err(from_nix)
+    }
+
+    /// Go back to it (0.76: "unable to set directory").
+    pub fn return_to(&self) -> Result<(), Errno> {
+        nix::unistd::fchdir(self.0.as_fd()).map_err(from_nix)
+    }
+}
+
+/// `chdir(dir)`.
+pub fn chdir(dir: &[u8]) -> Result<(), Errno> {
+    nix::unistd::chdir(OsStr::from_bytes(dir)).map_err(from_nix)
+}
+
+fn open_nonblocking(path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
+    open(
+        path,
+        flags | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(from_nix)
+}
+
+/// Open `supervise/ok` for writing without blocking, and close it again:
+/// it succeeds only while a supervise holds it open for reading.
+pub fn open_ok() -> Result<(), Errno> {
+    open_nonblocking("supervise/ok", OFlag::O_WRONLY).map(drop)
+}
+
+/// Send `bytes` to the supervise of the current directory, as svc does:
+/// open `supervise/control` without blocking (so a missing reader is an
+/// error, not a hang), then write in blocking mode.
+pub fn send_commands(bytes: &[u8]) -> SvcOutcome {
+    let fd = match open_nonblocking("supervise/control", OFlag::O_WRONLY) {
+        Ok(fd) => fd,
+        Err(Errno::ENXIO) => return SvcOutcome::NotRunning,
+        Err(e) => return SvcOutcome::OpenFailed(e),
+    };
+    if let Err(e) = fcntl(fd.as_fd(), FcntlArg::F_SETFL(OFlag::empty())) {
+        return SvcOutcome::WriteFailed(from_nix(e));
+    }
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match nix::unistd::write(fd.as_fd(), rest) {
+            Ok(n) => rest = &rest[n..],
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return SvcOutcome::WriteFailed(from_nix(e)),
+        }
+    }
+    SvcOutcome::Sent
+}
+
+/// svstat's questions, answered by real system calls.
+#[derive(Debug)]
+pub struct CwdProbe<'a> {
+    dir: &'a [u8],
+}
+
+impl<'a> CwdProbe<'a> {
+    /// A probe for `dir`, which `chdir` enters.
+    pub fn new(dir: &'a [u8]) -> Self {
+        CwdProbe { dir }
+    }
+}
+
+impl ServiceProbe for CwdProbe<'_> {
+    fn chdir(&mut self) -> Result<(), Errno> {
+        chdir(self.dir)
+    }
+
+    fn stat_down(&mut self) -> Result<(), Errno> {
+        nix::sys::stat::stat("down").map(drop).map_err(from_nix)
+    }
+
+    fn open_ok(&mut self) -> Result<(), Errno> {
+        open_ok()
+    }
+
+    fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError> {
+        let fd =
+            open_nonblocking("supervise/status", OFlag::O_RDONLY).map_err(StatusReadError::Open)?;
+        let mut buf = vec![0u8; STATUS_LEN];
+        let n = loop {
+            match nix::unistd::read(fd.as_fd(), &mut buf) {
+                Ok(n) => break n,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(StatusReadError::Read(from_nix(e))),
+            }
+        };
+        buf.truncate(n);
+        Ok(buf)
+    }
+}
