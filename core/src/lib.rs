@@ -16,6 +16,7 @@ pub mod control;
 pub mod errno;
 pub mod getopt;
 pub mod label;
+pub mod proctitle;
 pub mod status;
 pub mod svstat;
 pub mod tai64n;

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod errno;
 pub mod filter;
 pub mod localtime;
+pub mod proctitle;
 pub mod service_dir;
 pub mod signals;
 pub mod status_file;
