@@ -1,0 +1,378 @@
+//! The scanner's state and transitions.
+
+use super::action::{Action, Role, ServiceId, Warning};
+use super::event::{Entry, EntryKind, Event, Listing, LogProbe};
+use crate::process::Pid;
+use crate::{Errno, Mono, Now};
+use std::collections::VecDeque;
+
+/// 0.76's table size: a service beyond it waits for a free slot.
+//= spec/svscan.md#scan-5
+pub const MAX_SERVICES: usize = 1000;
+
+/// Seconds between the end of one scan and the start of the next.
+//= spec/svscan.md#scan-2
+pub const RESCAN_SECS: u64 = 5;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Service {
+    id: ServiceId,
+    dev: u64,
+    ino: u64,
+    logged: bool,
+    main: Option<Pid>,
+    log: Option<Pid>,
+    seen_this_scan: bool,
+}
+
+/// A read-only view of one known service, for tests and models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ServiceView {
+    /// Its id.
+    pub id: ServiceId,
+    /// Device and inode of its directory.
+    pub dev_ino: (u64, u64),
+    /// Whether it has a log pipe.
+    pub logged: bool,
+    /// Its supervise, if running.
+    pub main: Option<Pid>,
+    /// Its log supervise, if running.
+    pub log: Option<Pid>,
+}
+
+/// What the scanner is waiting for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Phase {
+    /// Nothing yet: waiting for `Started`.
+    New,
+    /// Sleeping until the next scan.
+    Idle { next_scan: Mono },
+    /// `Scan` was sent; waiting for `Scanned`.
+    Listing,
+    /// Walking a listing; maybe waiting for a pipe or a fork.
+    Walking(Walk),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Walk {
+    rest: VecDeque<Entry>,
+    error: Option<Errno>,
+    waiting: Option<Waiting>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Waiting {
+    /// A new logged service, recorded only once its pipe exists.
+    Pipe { service: Service, name: Vec<u8> },
+    /// A fork for a recorded service.
+    Spawn {
+        service: ServiceId,
+        role: Role,
+        name: Vec<u8>,
+    },
+}
+
+/// The svscan machine.
+#[derive(Clone, Debug)]
+pub struct Scan {
+    services: Vec<Service>,
+    phase: Phase,
+    next_id: u64,
+}
+
+impl Default for Scan {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scan {
+    /// A scanner that has not started.
+    pub fn new() -> Self {
+        Scan {
+            services: Vec::new(),
+            phase: Phase::New,
+            next_id: 0,
+        }
+    }
+
+    /// When to send `Tick`: the next scan. Changes with `Started`,
+    /// `Scanned` and the answers that finish a scan.
+    pub fn next_deadline(&self) -> Option<Mono> {
+        match self.phase {
+            Phase::Idle { next_scan } => Some(next_scan),
+            _ => None,
+        }
+    }
+
+    /// The known services, in table order.
+    pub fn services(&self) -> Vec<ServiceView> {
+        self.services
+            .iter()
+            .map(|s| ServiceView {
+                id: s.id,
+                dev_ino: (s.dev, s.ino),
+                logged: s.logged,
+                main: s.main,
+                log: s.log,
+            })
+            .collect()
+    }
+
+    /// Handle one event; never panics.
+    #[must_use]
+    pub fn handle(&mut self, now: Now, event: Event) -> Vec<Action> {
+        let mut out = Vec::new();
+        match event {
+            Event::Started => {
+                if self.phase == Phase::New {
+                    self.start_scan(&mut out);
+                }
+            }
+            Event::Tick => {
+                if matches!(self.phase, Phase::Idle { next_scan } if now.mono >= next_scan) {
+                    self.start_scan(&mut out);
+                }
+            }
+            Event::ChildExited { pid } => self.on_child_exited(pid),
+            Event::Scanned(listing) => {
+                if self.phase == Phase::Listing {
+                    self.on_scanned(listing);
+                    self.walk(now, &mut out);
+                }
+            }
+            Event::PipeMade { service } => {
+                if let Some(Waiting::Pipe { service: new, name }) = self.take_waiting(
+                    |w| matches!(w, Waiting::Pipe { service: s, .. } if s.id == service),
+                ) {
+                    self.services.push(new);
+                    let index = self.services.len() - 1;
+                    self.start_processes(index, name, &mut out);
+                    self.walk(now, &mut out);
+                }
+            }
+            Event::PipeFailed { service, errno } => {
+                if let Some(Waiting::Pipe { name, .. }) = self.take_waiting(
+                    |w| matches!(w, Waiting::Pipe { service: s, .. } if s.id == service),
+                ) {
+                    //= spec/svscan.md#scan-6
+                    out.push(Action::Warn(Warning::CreatePipe { name, errno }));
+                    self.walk(now, &mut out);
+                }
+            }
+            Event::SpawnSucceeded { service, role, pid } => {
+                if let Some(Waiting::Spawn { name, .. }) = self.take_spawn(service, role) {
+                    if let Some(index) = self.index_of(service) {
+                        let s = &mut self.services[index];
+                        match role {
+                            Role::Main => s.main = Some(pid),
+                            Role::Log => s.log = Some(pid),
+                        }
+                        if role == Role::Main {
+                            self.start_processes(index, name, &mut out);
+                        }
+                    }
+                    self.walk(now, &mut out);
+                }
+            }
+            Event::SpawnFailed {
+                service,
+                role,
+                errno,
+            } => {
+                if let Some(Waiting::Spawn { name, .. }) = self.take_spawn(service, role) {
+                    // 0.76 gives up on this entry for this scan: a failed
+                    // fork of the main supervise skips the log one too.
+                    //= spec/svscan.md#scan-7
+                    out.push(Action::Warn(Warning::Fork { name, role, errno }));
+                    self.walk(now, &mut out);
+                }
+            }
+        }
+        out
+    }
+
+    fn start_scan(&mut self, out: &mut Vec<Action>) {
+        self.phase = Phase::Listing;
+        out.push(Action::Scan);
+    }
+
+    //= spec/svscan.md#scan-3
+    fn on_child_exited(&mut self, pid: Pid) {
+        for s in &mut self.services {
+            if s.main == Some(pid) {
+                s.main = None;
+                return;
+            }
+            if s.log == Some(pid) {
+                s.log = None;
+                return;
+            }
+        }
+    }
+
+    fn on_scanned(&mut self, listing: Listing) {
+        for s in &mut self.services {
+            s.seen_this_scan = false;
+        }
+        self.phase = Phase::Walking(Walk {
+            rest: listing.entries.into(),
+            error: listing.error,
+            waiting: None,
+        });
+    }
+
+    fn take_waiting(&mut self, matches: impl Fn(&Waiting) -> bool) -> Option<Waiting> {
+        let Phase::Walking(walk) = &mut self.phase else {
+            return None;
+        };
+        if walk.waiting.as_ref().is_some_and(matches) {
+            walk.waiting.take()
+        } else {
+            None
+        }
+    }
+
+    fn take_spawn(&mut self, service: ServiceId, role: Role) -> Option<Waiting> {
+        self.take_waiting(|w| {
+            matches!(w, Waiting::Spawn { service: s, role: r, .. } if *s == service && *r == role)
+        })
+    }
+
+    fn index_of(&self, id: ServiceId) -> Option<usize> {
+        self.services.iter().position(|s| s.id == id)
+    }
+
+    /// Go on through the listing until an answer is needed or it ends.
+    fn walk(&mut self, now: Now, out: &mut Vec<Action>) {
+        loop {
+            let Phase::Walking(walk) = &mut self.phase else {
+                return;
+            };
+            if walk.waiting.is_some() {
+                return;
+            }
+            match walk.rest.pop_front() {
+                Some(entry) => self.visit(entry, out),
+                None => {
+                    let error = walk.error;
+                    self.finish_scan(now, error, out);
+                    return;
+                }
+            }
+        }
+    }
+
+    //= spec/svscan.md#scan-3
+    //= spec/svscan.md#scan-4
+    fn visit(&mut self, entry: Entry, out: &mut Vec<Action>) {
+        let Entry { name, kind } = entry;
+        if name.first() == Some(&b'.') {
+            return;
+        }
+        let (dev, ino, log) = match kind {
+            EntryKind::StatFailed(errno) => {
+                out.push(Action::Warn(Warning::Stat { name, errno }));
+                return;
+            }
+            EntryKind::NotDirectory => return,
+            EntryKind::Directory { dev, ino, log } => (dev, ino, log),
+        };
+        if let Some(index) = self
+            .services
+            .iter()
+            .position(|s| (s.dev, s.ino) == (dev, ino))
+        {
+            self.start_processes(index, name, out);
+            return;
+        }
+        //= spec/svscan.md#scan-5
+        if self.services.len() >= MAX_SERVICES {
+            out.push(Action::Warn(Warning::TooManyServices { name }));
+            return;
+        }
+        let logged = match log {
+            LogProbe::Exists => true,
+            LogProbe::Missing | LogProbe::NameTooLong => false,
+            LogProbe::Failed(errno) => {
+                out.push(Action::Warn(Warning::StatLog { name, errno }));
+                return;
+            }
+        };
+        let service = Service {
+            id: ServiceId(self.next_id),
+            dev,
+            ino,
+            logged,
+            main: None,
+            log: None,
+            seen_this_scan: false,
+        };
+        self.next_id += 1;
+        if logged {
+            //= spec/svscan.md#scan-6
+            out.push(Action::MakePipe {
+                service: service.id,
+            });
+            self.wait_for(Waiting::Pipe { service, name });
+        } else {
+            self.services.push(service);
+            let index = self.services.len() - 1;
+            self.start_processes(index, name, out);
+        }
+    }
+
+    fn wait_for(&mut self, waiting: Waiting) {
+        if let Phase::Walking(walk) = &mut self.phase {
+            walk.waiting = Some(waiting);
+        }
+    }
+
+    /// Mark the service seen and start whichever of its processes is not
+    /// running, main first (one fork at a time, each answered).
+    //= spec/svscan.md#scan-7
+    fn start_processes(&mut self, index: usize, name: Vec<u8>, out: &mut Vec<Action>) {
+        let s = &mut self.services[index];
+        s.seen_this_scan = true;
+        let role = if s.main.is_none() {
+            Role::Main
+        } else if s.logged && s.log.is_none() {
+            Role::Log
+        } else {
+            return;
+        };
+        out.push(Action::SpawnSupervise {
+            service: s.id,
+            role,
+            name: name.clone(),
+            logged: s.logged,
+        });
+        let service = s.id;
+        self.wait_for(Waiting::Spawn {
+            service,
+            role,
+            name,
+        });
+    }
+
+    //= spec/svscan.md#scan-8
+    fn finish_scan(&mut self, now: Now, error: Option<Errno>, out: &mut Vec<Action>) {
+        if let Some(errno) = error {
+            // 0.76 abandons the scan here: nothing is forgotten.
+            out.push(Action::Warn(Warning::ReadDirectory(errno)));
+        } else {
+            let mut kept = Vec::with_capacity(self.services.len());
+            for s in std::mem::take(&mut self.services) {
+                if s.seen_this_scan || s.main.is_some() || s.log.is_some() {
+                    kept.push(s);
+                } else if s.logged {
+                    out.push(Action::ClosePipe { service: s.id });
+                }
+            }
+            self.services = kept;
+        }
+        self.phase = Phase::Idle {
+            next_scan: now.mono.after_secs(RESCAN_SECS),
+        };
+    }
+}
