@@ -7,9 +7,12 @@
 #![warn(missing_docs)]
 
 pub mod clock;
+pub mod drive_scan;
+
 pub mod errno;
 pub mod filter;
 pub mod localtime;
+pub mod process;
 pub mod proctitle;
 pub mod service_dir;
 pub mod signals;

@@ -1,0 +1,63 @@
+//! svscan: start and keep a supervise for every service directory.
+#![forbid(unsafe_code)]
+
+use dt_bins::diag::{die, emit, fatal_line, warning_line, EXIT_TEMPORARY};
+use dt_bins::show;
+use dt_core::scan::{Role, Warning};
+use dt_os::drive_scan::{run, ChildStage};
+
+//= spec/svscan.md#scan-1
+fn main() {
+    dt_os::signals::default_sigpipe();
+    let args = dt_bins::args();
+    if let Some(dir) = args.get(1) {
+        if let Err(e) = dt_os::service_dir::chdir(dir) {
+            let text = format!("unable to chdir to {}", show(dir));
+            die(EXIT_TEMPORARY, &fatal_line("svscan", &text, Some(e)));
+        }
+    }
+    run(&mut |w| emit(&warning(w)), &child_message)
+}
+
+/// `<name>` or `<name>/log`, as messages name a service's process.
+fn who(name: &[u8], role: Role) -> String {
+    match role {
+        Role::Main => show(name).into_owned(),
+        Role::Log => format!("{}/log", show(name)),
+    }
+}
+
+//= spec/svscan.md#scan-3
+fn warning(w: &Warning) -> String {
+    let (text, errno) = match w {
+        Warning::ReadDirectory(e) => ("unable to read directory".to_owned(), Some(*e)),
+        Warning::Stat { name, errno } => (format!("unable to stat {}", show(name)), Some(*errno)),
+        Warning::TooManyServices { name } => (
+            format!("unable to start {}: running too many services", show(name)),
+            None,
+        ),
+        Warning::StatLog { name, errno } => {
+            (format!("unable to stat {}/log", show(name)), Some(*errno))
+        }
+        Warning::CreatePipe { name, errno } => (
+            format!("unable to create pipe for {}", show(name)),
+            Some(*errno),
+        ),
+        Warning::Fork { name, role, errno } => (
+            format!("unable to fork for {}", who(name, *role)),
+            Some(*errno),
+        ),
+    };
+    warning_line("svscan", &text, errno)
+}
+
+/// What a forked child prints before the error words when it fails.
+//= spec/svscan.md#scan-7
+fn child_message(stage: ChildStage, name: &[u8], role: Role) -> Vec<u8> {
+    let text = match stage {
+        ChildStage::Descriptors => format!("unable to set up descriptors for {}", who(name, role)),
+        ChildStage::Chdir => format!("unable to switch to {}", show(name)),
+        ChildStage::Exec => format!("unable to start supervise {}", who(name, role)),
+    };
+    format!("svscan: warning: {text}: ").into_bytes()
+}
