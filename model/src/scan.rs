@@ -22,6 +22,9 @@ pub enum Effect {
     Warn(String),
 }
 
+/// One service: `((dev, ino), logged, pid, log pid)`.
+pub type Row = ((u64, u64), bool, Option<Pid>, Option<Pid>);
+
 /// Answers to pipe and fork, in the order asked.
 pub trait Oracle {
     /// Does this pipe() succeed?
@@ -50,7 +53,7 @@ pub struct ModelScan {
 
 impl ModelScan {
     /// `(dev, ino, logged, pid, pidlog)` of every known service, sorted.
-    pub fn table(&self) -> Vec<((u64, u64), bool, Option<Pid>, Option<Pid>)> {
+    pub fn table(&self) -> Vec<Row> {
         let mut rows: Vec<_> = self
             .slots
             .iter()
