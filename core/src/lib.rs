@@ -20,6 +20,7 @@ pub mod process;
 pub mod proctitle;
 pub mod scan;
 pub mod status;
+pub mod supervise;
 pub mod svstat;
 pub mod tai64n;
 pub mod tai64nlocal;

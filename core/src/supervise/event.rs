@@ -1,0 +1,49 @@
+//! What the driver tells the supervise machine.
+
+use crate::control::Command;
+use crate::process::{ExitKind, Pid};
+use crate::Errno;
+
+/// What supervise found at start-up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Config {
+    /// A `down` file existed (of any type) when supervise started: the service
+    /// is wanted down and not started. Consulted only at start-up.
+    pub down_file: bool,
+}
+
+/// A fact the driver reports, in the order it happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum Event {
+    /// Start-up is done: lock held, control FIFO open, the first status (from
+    /// [`Supervise::new`](super::Supervise::new)) written, `ok` FIFO open.
+    /// Sent once; later copies are ignored.
+    Started,
+    /// The answer to [`Action::Spawn`](super::Action::Spawn): fork worked and
+    /// the child has this pid (an exec failure comes back later as an
+    /// ordinary `ChildExited`, exit 111).
+    SpawnSucceeded {
+        /// The new child's pid (positive, as fork returns it).
+        pid: Pid,
+    },
+    /// The answer to [`Action::Spawn`](super::Action::Spawn): fork failed.
+    SpawnFailed {
+        /// Why.
+        errno: Errno,
+    },
+    /// A child was reaped (any child; only the service's pid matters).
+    ChildExited {
+        /// Its pid.
+        pid: Pid,
+        /// How it ended (supervise 0.76 records nothing of it).
+        status: ExitKind,
+    },
+    /// One byte read from `supervise/control`, already parsed (unknown bytes
+    /// are dropped by the parser, as 0.76 ignores them).
+    Control(Command),
+    /// The deadline from [`Supervise::next_deadline`](super::Supervise::next_deadline)
+    /// has passed. A `Tick` at any other time does nothing.
+    Tick,
+}

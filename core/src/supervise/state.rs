@@ -1,0 +1,384 @@
+//! The supervise machine's state and transitions: 0.76's `supervise.c`
+//! (`main`, `trystart`, `doit`) with its two blocking sleeps turned into
+//! deadlines.
+
+use super::action::Action;
+use super::event::{Config, Event};
+use crate::control::Command;
+use crate::process::{Pid, Sig};
+use crate::status::{StatusRecord, Want};
+use crate::{Errno, Mono, Now, Tai64N};
+use std::collections::VecDeque;
+
+/// Length of the quiet period after a successful fork (0.76's `deepsleep(1)`).
+//= spec/supervise.md#sup-5
+pub const QUIET_SECS: u64 = 1;
+
+/// Length of the quiet period after a failed fork (0.76's `deepsleep(60)`).
+//= spec/supervise.md#sup-7
+pub const FORK_FAILED_SECS: u64 = 60;
+
+/// The service process as supervise knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Child {
+    /// Not running (pid 0 in the status file) since this pid change.
+    Down { since: Tai64N },
+    /// Running since this pid change.
+    Up { pid: Pid, since: Tai64N },
+    /// It has exited but supervise has not reaped it yet (it was sleeping):
+    /// still the status file's pid, still sent signals, as in 0.76.
+    Exited { pid: Pid, since: Tai64N },
+}
+
+/// Where 0.76's code carries on once a start (and its sleep) is over, or
+/// where a loop turn stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Resume {
+    /// The start was `main`'s: `doit()` begins by writing the status.
+    Announce,
+    /// The start came from reaping: the same loop turn goes on to read one
+    /// control byte.
+    ControlByte,
+    /// The start came from a control byte (or nothing was started): the
+    /// next loop turn begins.
+    NextTurn,
+}
+
+/// What the machine is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Phase {
+    /// Before `Started`.
+    New,
+    /// Waiting for the answer to `Spawn`; afterwards carry on at `then`.
+    Spawning { then: Resume },
+    /// The quiet period (0.76 sleeps): events are queued until `until`.
+    Quiet { until: Mono, then: Resume },
+    /// Blocked in the main loop's poll: events are handled as they come.
+    Waiting,
+    /// `Exit` was emitted; nothing more happens.
+    Exited,
+}
+
+/// The supervise machine for one service directory.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Supervise {
+    child: Child,
+    /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
+    want: Want,
+    /// 0.76's `flagpaused`.
+    paused: bool,
+    /// 0.76's `flagexit`.
+    exit_requested: bool,
+    phase: Phase,
+    /// Control bytes still in the FIFO, oldest first.
+    controls: VecDeque<Command>,
+}
+
+impl Supervise {
+    /// A machine whose driver has just taken the lock and opened the control
+    /// FIFO; the actions are the first status write (pid 0).
+    //= spec/supervise.md#sup-1
+    pub fn new(cfg: Config, now: Now) -> (Self, Vec<Action>) {
+        let machine = Supervise {
+            child: Child::Down { since: now.wall },
+            want: if cfg.down_file { Want::Down } else { Want::Up },
+            paused: false,
+            exit_requested: false,
+            phase: Phase::New,
+            controls: VecDeque::new(),
+        };
+        let first = vec![Action::WriteStatus(machine.status())];
+        (machine, first)
+    }
+
+    /// What `supervise/status` should say now. Changed by every event but
+    /// `Tick`s before the deadline; equal to the last `WriteStatus` emitted
+    /// except while a command that does not write (`a h k t i`) or a queued
+    /// event is pending.
+    //= spec/supervise.md#sup-18
+    pub fn status(&self) -> StatusRecord {
+        let (stamp, pid) = match self.child {
+            Child::Down { since } => (since, 0),
+            Child::Up { pid, since } | Child::Exited { pid, since } => (since, pid_field(pid)),
+        };
+        StatusRecord {
+            stamp,
+            pid,
+            paused: self.paused && pid != 0,
+            want: self.want,
+        }
+    }
+
+    /// When to send `Tick`: the end of the current quiet period, if any.
+    /// Changed by `SpawnSucceeded`, `SpawnFailed` and by the event that ends
+    /// a quiet period (`Tick` or any later event).
+    //= spec/supervise.md#sup-5
+    pub fn next_deadline(&self) -> Option<Mono> {
+        match self.phase {
+            Phase::Quiet { until, .. } => Some(until),
+            _ => None,
+        }
+    }
+
+    /// Whether the machine has emitted `Exit` (it ignores everything after).
+    pub fn has_exited(&self) -> bool {
+        self.phase == Phase::Exited
+    }
+
+    /// Handle one event; never panics. The driver carries out the actions in
+    /// order (and answers a `Spawn` at once).
+    #[must_use]
+    pub fn handle(&mut self, now: Now, event: Event) -> Vec<Action> {
+        let mut out = Vec::new();
+        // Only a Spawn emitted before this event can be answered by it.
+        let spawning = match self.phase {
+            Phase::Spawning { then } => Some(then),
+            _ => None,
+        };
+        // A quiet period that is over ends before anything newer is looked
+        // at, whether or not its Tick came first.
+        //= spec/supervise.md#sup-6
+        if let Phase::Quiet { until, then } = self.phase {
+            if now.mono >= until {
+                self.run(now, then, &mut out);
+            }
+        }
+        match event {
+            Event::Started => {
+                if self.phase == Phase::New {
+                    self.on_started(now, &mut out);
+                }
+            }
+            Event::SpawnSucceeded { pid } => {
+                if let Some(then) = spawning {
+                    self.on_spawn_succeeded(now, pid, then, &mut out);
+                }
+            }
+            Event::SpawnFailed { errno } => {
+                if let Some(then) = spawning {
+                    self.on_spawn_failed(now, errno, then, &mut out);
+                }
+            }
+            Event::ChildExited { pid, .. } => self.on_child_exited(now, pid, &mut out),
+            Event::Control(command) => self.on_control_byte(now, command, &mut out),
+            Event::Tick => {}
+        }
+        out
+    }
+
+    //= spec/supervise.md#sup-2
+    fn on_started(&mut self, now: Now, out: &mut Vec<Action>) {
+        if self.want == Want::Up {
+            self.start(Resume::Announce, out);
+        } else {
+            self.run(now, Resume::Announce, out);
+        }
+    }
+
+    //= spec/supervise.md#sup-4
+    //= spec/supervise.md#sup-5
+    fn on_spawn_succeeded(&mut self, now: Now, pid: Pid, then: Resume, out: &mut Vec<Action>) {
+        if pid.0 <= 0 {
+            // fork never answers so in the parent; signalling it would hit a
+            // process group. Treat it as a failed fork.
+            self.on_spawn_failed(now, Errno::EINVAL, then, out);
+            return;
+        }
+        self.paused = false;
+        self.child = Child::Up {
+            pid,
+            since: now.wall,
+        };
+        self.announce(out);
+        self.phase = Phase::Quiet {
+            until: now.mono.after_secs(QUIET_SECS),
+            then,
+        };
+    }
+
+    //= spec/supervise.md#sup-7
+    fn on_spawn_failed(&mut self, now: Now, errno: Errno, then: Resume, out: &mut Vec<Action>) {
+        out.push(Action::WarnForkFailed { errno });
+        self.phase = Phase::Quiet {
+            until: now.mono.after_secs(FORK_FAILED_SECS),
+            then,
+        };
+    }
+
+    //= spec/supervise.md#sup-16
+    fn on_child_exited(&mut self, now: Now, pid: Pid, out: &mut Vec<Action>) {
+        if let Child::Up {
+            pid: service,
+            since,
+        } = self.child
+        {
+            if pid == service {
+                self.child = Child::Exited { pid, since };
+                if self.phase == Phase::Waiting {
+                    self.run(now, Resume::NextTurn, out);
+                }
+            }
+        }
+    }
+
+    //= spec/supervise.md#sup-6
+    fn on_control_byte(&mut self, now: Now, command: Command, out: &mut Vec<Action>) {
+        if self.phase == Phase::Exited {
+            return;
+        }
+        self.controls.push_back(command);
+        if self.phase == Phase::Waiting {
+            self.run(now, Resume::NextTurn, out);
+        }
+    }
+
+    /// 0.76's main loop from `at` until it blocks in poll, sleeps or exits.
+    //= spec/supervise.md#sup-6
+    fn run(&mut self, now: Now, at: Resume, out: &mut Vec<Action>) {
+        self.phase = Phase::Waiting;
+        let mut at = at;
+        loop {
+            match at {
+                Resume::Announce => {
+                    //= spec/supervise.md#sup-17
+                    self.announce(out);
+                    at = Resume::NextTurn;
+                }
+                Resume::NextTurn => {
+                    //= spec/supervise.md#sup-15
+                    if self.exit_requested && self.pid().is_none() {
+                        self.exit(out);
+                        return;
+                    }
+                    if let Child::Exited { .. } = self.child {
+                        //= spec/supervise.md#sup-16
+                        self.child = Child::Down { since: now.wall };
+                        self.announce(out);
+                        if self.exit_requested {
+                            self.exit(out);
+                            return;
+                        }
+                        if self.want == Want::Up {
+                            self.start(Resume::ControlByte, out);
+                            return;
+                        }
+                    } else if self.controls.is_empty() {
+                        // Nothing to reap or read: poll blocks.
+                        return;
+                    }
+                    at = Resume::ControlByte;
+                }
+                Resume::ControlByte => {
+                    if let Some(command) = self.controls.pop_front() {
+                        self.on_command(command, out);
+                        if self.phase != Phase::Waiting {
+                            return;
+                        }
+                    }
+                    at = Resume::NextTurn;
+                }
+            }
+        }
+    }
+
+    /// One control byte, 0.76's `switch (ch)`.
+    fn on_command(&mut self, command: Command, out: &mut Vec<Action>) {
+        match command {
+            //= spec/supervise.md#sup-8
+            Command::Up => {
+                self.want = Want::Up;
+                self.announce(out);
+                if self.pid().is_none() {
+                    self.start(Resume::NextTurn, out);
+                }
+            }
+            //= spec/supervise.md#sup-9
+            Command::Down => {
+                self.want = Want::Down;
+                if let Some(pid) = self.pid() {
+                    out.push(Action::Signal {
+                        pid,
+                        sig: Sig::Term,
+                    });
+                    out.push(Action::Signal {
+                        pid,
+                        sig: Sig::Cont,
+                    });
+                    self.paused = false;
+                }
+                self.announce(out);
+            }
+            //= spec/supervise.md#sup-10
+            Command::Once => {
+                self.want = Want::Neither;
+                self.announce(out);
+                if self.pid().is_none() {
+                    self.start(Resume::NextTurn, out);
+                }
+            }
+            //= spec/supervise.md#sup-11
+            Command::Alarm => self.signal(Sig::Alrm, out),
+            Command::Hangup => self.signal(Sig::Hup, out),
+            Command::Kill => self.signal(Sig::Kill, out),
+            Command::Term => self.signal(Sig::Term, out),
+            Command::Interrupt => self.signal(Sig::Int, out),
+            //= spec/supervise.md#sup-12
+            Command::Pause => {
+                self.paused = true;
+                self.announce(out);
+                self.signal(Sig::Stop, out);
+            }
+            //= spec/supervise.md#sup-13
+            Command::Continue => {
+                self.paused = false;
+                self.announce(out);
+                self.signal(Sig::Cont, out);
+            }
+            //= spec/supervise.md#sup-14
+            Command::Exit => {
+                self.exit_requested = true;
+                self.announce(out);
+            }
+        }
+    }
+
+    /// 0.76's `trystart()`: ask for the fork; its answer starts the sleep.
+    //= spec/supervise.md#sup-3
+    fn start(&mut self, then: Resume, out: &mut Vec<Action>) {
+        out.push(Action::Spawn);
+        self.phase = Phase::Spawning { then };
+    }
+
+    /// The final status write and `Exit(0)` (0.76's `main` after `doit`).
+    //= spec/supervise.md#sup-15
+    fn exit(&mut self, out: &mut Vec<Action>) {
+        self.announce(out);
+        out.push(Action::Exit(0));
+        self.phase = Phase::Exited;
+        self.controls.clear();
+    }
+
+    fn signal(&self, sig: Sig, out: &mut Vec<Action>) {
+        if let Some(pid) = self.pid() {
+            out.push(Action::Signal { pid, sig });
+        }
+    }
+
+    //= spec/supervise.md#sup-17
+    fn announce(&self, out: &mut Vec<Action>) {
+        out.push(Action::WriteStatus(self.status()));
+    }
+
+    /// 0.76's `pid`: non-zero from fork until the reap.
+    fn pid(&self) -> Option<Pid> {
+        match self.child {
+            Child::Down { .. } => None,
+            Child::Up { pid, .. } | Child::Exited { pid, .. } => Some(pid),
+        }
+    }
+}
+
+/// The status file's pid field: the pid as an unsigned 32-bit number.
+fn pid_field(pid: Pid) -> u32 {
+    u32::try_from(pid.0).unwrap_or(0)
+}
