@@ -27,7 +27,9 @@ mod action;
 mod event;
 mod state;
 
+pub use crate::control::Command;
 pub use crate::process::{ExitKind, Pid, Sig};
+pub use crate::status::{StatusRecord, Want};
 pub use action::Action;
 pub use event::{Config, Event};
 pub use state::{Supervise, FORK_FAILED_SECS, QUIET_SECS};
