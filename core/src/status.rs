@@ -49,8 +49,10 @@ impl Want {
 
 /// One `supervise/status` record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct StatusRecord {
     /// When the pid last changed (the service started or was reaped).
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = arbitrary_stamp))]
     pub stamp: Tai64N,
     /// The running service's pid, or 0.
     pub pid: u32,
@@ -110,6 +112,13 @@ impl StatusRecord {
             want: Want::from_byte(record[17]),
         })
     }
+}
+
+/// Any stamp a record can carry: every 12 bytes decode, so the nanoseconds
+/// are any `u32`, 10^9 and more included.
+#[cfg(feature = "arbitrary")]
+fn arbitrary_stamp(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<Tai64N> {
+    Ok(Tai64N(Tai64(u.arbitrary()?), u.arbitrary()?))
 }
 
 #[cfg(test)]

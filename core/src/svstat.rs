@@ -11,6 +11,7 @@ use tai64::Tai64;
 
 /// What svstat found in one directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub enum Observation {
     /// `chdir(dir)` failed.
     ChdirFailed(Errno),
@@ -31,10 +32,17 @@ pub enum Observation {
         /// The record.
         record: StatusRecord,
         /// The current time, whole TAI64 seconds.
+        #[cfg_attr(feature = "arbitrary", arbitrary(with = arbitrary_tai64))]
         now: Tai64,
         /// No `down` file exists in the directory.
         normally_up: bool,
     },
+}
+
+/// Any TAI64 second (`tai64` has no `Arbitrary` impl).
+#[cfg(feature = "arbitrary")]
+fn arbitrary_tai64(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<Tai64> {
+    Ok(Tai64(u.arbitrary()?))
 }
 
 /// The line svstat prints for `dir`, newline included.
