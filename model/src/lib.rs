@@ -7,3 +7,4 @@
 
 pub mod filters;
 pub mod scan;
+pub mod supervise;

@@ -1,0 +1,300 @@
+//! A reference model of supervise: 0.76's `main`/`trystart`/`doit`
+//! transliterated, with C's flags, C's `pid`, the bytes waiting in the FIFO
+//! and the zombies waiting to be reaped. The two sleeps are the only thing
+//! that is not straight-line C: a sleeping model remembers where the C code
+//! goes on (`Pc`) and what time it wakes.
+
+use dt_core::supervise::{Action, Command, Config, Event, Pid, Sig, StatusRecord, Want};
+use dt_core::{Errno, Mono, Now, Tai64N};
+
+/// Where 0.76's code is, or carries on after a sleep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Pc {
+    /// `main` before `trystart()`: waiting for start-up to finish.
+    Main,
+    /// The top of `doit()` (its `announce()`).
+    Doit,
+    /// The top of `doit()`'s `for (;;)`.
+    LoopTop,
+    /// After the reap loop: `if (read(fdcontrol, ...) == 1)`.
+    ReadByte,
+    /// Inside `trystart()`: fork asked for; carry on at the inner pc.
+    Fork(Resume),
+    /// Inside `deepsleep()` until the given time.
+    Sleep(Mono, Resume),
+    /// Blocked in `iopause`.
+    Poll,
+    /// `_exit(0)` done.
+    Gone,
+}
+
+/// The pc `trystart()` returns to (a copy of the three places it is called).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Resume {
+    Doit,
+    ReadByte,
+    LoopTop,
+}
+
+impl Resume {
+    fn pc(self) -> Pc {
+        match self {
+            Resume::Doit => Pc::Doit,
+            Resume::ReadByte => Pc::ReadByte,
+            Resume::LoopTop => Pc::LoopTop,
+        }
+    }
+}
+
+/// The model: supervise.c's globals plus the world it reads.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ModelSupervise {
+    flagexit: bool,
+    flagwant: bool,
+    flagwantup: bool,
+    flagpaused: bool,
+    pid: i32,
+    stamp: Tai64N,
+    fifo: Vec<Command>,
+    zombies: Vec<i32>,
+    pc: Pc,
+}
+
+impl ModelSupervise {
+    /// `main` up to its first `announce()`.
+    pub fn new(cfg: Config, now: Now) -> (Self, Vec<Action>) {
+        let m = ModelSupervise {
+            flagexit: false,
+            flagwant: true,
+            flagwantup: !cfg.down_file,
+            flagpaused: false,
+            pid: 0,
+            stamp: now.wall,
+            fifo: Vec::new(),
+            zombies: Vec::new(),
+            pc: Pc::Main,
+        };
+        let out = vec![Action::WriteStatus(m.status())];
+        (m, out)
+    }
+
+    /// The record `announce()` would write now.
+    pub fn status(&self) -> StatusRecord {
+        StatusRecord {
+            stamp: self.stamp,
+            pid: u32::try_from(self.pid).unwrap_or(0),
+            paused: self.flagpaused && self.pid != 0,
+            want: match (self.flagwant, self.flagwantup) {
+                (false, _) => Want::Neither,
+                (true, true) => Want::Up,
+                (true, false) => Want::Down,
+            },
+        }
+    }
+
+    /// When the current sleep ends.
+    pub fn deadline(&self) -> Option<Mono> {
+        match self.pc {
+            Pc::Sleep(until, _) => Some(until),
+            _ => None,
+        }
+    }
+
+    /// Whether it has exited.
+    pub fn gone(&self) -> bool {
+        self.pc == Pc::Gone
+    }
+
+    /// Whether it is waiting for the answer to a `Spawn`.
+    pub fn forking(&self) -> bool {
+        matches!(self.pc, Pc::Fork(_))
+    }
+
+    /// C's `pid`: non-zero from the fork until the reap.
+    pub fn pid(&self) -> i32 {
+        self.pid
+    }
+
+    /// Feed one event; the actions, in order.
+    pub fn step(&mut self, now: Now, event: Event) -> Vec<Action> {
+        let mut out = Vec::new();
+        let forking = self.pc;
+        if let Pc::Sleep(until, then) = self.pc {
+            if now.mono >= until {
+                self.pc = then.pc();
+                self.go(now, &mut out);
+            }
+        }
+        if self.pc == Pc::Gone {
+            return out;
+        }
+        match event {
+            Event::Started => {
+                if self.pc == Pc::Main {
+                    if !self.flagwant || self.flagwantup {
+                        self.trystart(Resume::Doit, &mut out);
+                    } else {
+                        self.pc = Pc::Doit;
+                        self.go(now, &mut out);
+                    }
+                }
+            }
+            Event::SpawnSucceeded { pid } if pid.0 > 0 => {
+                if let Pc::Fork(then) = forking {
+                    self.flagpaused = false;
+                    self.pid = pid.0;
+                    self.stamp = now.wall;
+                    out.push(Action::WriteStatus(self.status()));
+                    self.pc = Pc::Sleep(now.mono.after_secs(1), then);
+                }
+            }
+            Event::SpawnSucceeded { .. } => {
+                if let Pc::Fork(then) = forking {
+                    self.fork_failed(now, Errno::EINVAL, then, &mut out);
+                }
+            }
+            Event::SpawnFailed { errno } => {
+                if let Pc::Fork(then) = forking {
+                    self.fork_failed(now, errno, then, &mut out);
+                }
+            }
+            Event::ChildExited { pid, .. } => {
+                self.zombies.push(pid.0);
+                if self.pc == Pc::Poll {
+                    self.pc = Pc::LoopTop;
+                    self.go(now, &mut out);
+                }
+            }
+            Event::Control(c) => {
+                self.fifo.push(c);
+                if self.pc == Pc::Poll {
+                    self.pc = Pc::LoopTop;
+                    self.go(now, &mut out);
+                }
+            }
+            Event::Tick => {}
+        }
+        out
+    }
+
+    fn fork_failed(&mut self, now: Now, errno: Errno, then: Resume, out: &mut Vec<Action>) {
+        out.push(Action::WarnForkFailed { errno });
+        self.pc = Pc::Sleep(now.mono.after_secs(60), then);
+    }
+
+    fn trystart(&mut self, then: Resume, out: &mut Vec<Action>) {
+        out.push(Action::Spawn);
+        self.pc = Pc::Fork(then);
+    }
+
+    fn kill(&self, sig: Sig, out: &mut Vec<Action>) {
+        out.push(Action::Signal {
+            pid: Pid(self.pid),
+            sig,
+        });
+    }
+
+    /// Run the C code from `self.pc` until it forks, sleeps, polls or exits.
+    fn go(&mut self, now: Now, out: &mut Vec<Action>) {
+        loop {
+            match self.pc {
+                Pc::Doit => {
+                    out.push(Action::WriteStatus(self.status()));
+                    self.pc = Pc::LoopTop;
+                }
+                Pc::LoopTop => {
+                    if self.flagexit && self.pid == 0 {
+                        return self.exit(out);
+                    }
+                    if self.zombies.is_empty() && self.fifo.is_empty() {
+                        self.pc = Pc::Poll;
+                        return;
+                    }
+                    let reaped = self.pid != 0 && self.zombies.contains(&self.pid);
+                    self.zombies.clear();
+                    self.pc = Pc::ReadByte;
+                    if reaped {
+                        self.pid = 0;
+                        self.stamp = now.wall;
+                        out.push(Action::WriteStatus(self.status()));
+                        if self.flagexit {
+                            return self.exit(out);
+                        }
+                        if self.flagwant && self.flagwantup {
+                            return self.trystart(Resume::ReadByte, out);
+                        }
+                    }
+                }
+                Pc::ReadByte => {
+                    self.pc = Pc::LoopTop;
+                    if self.fifo.is_empty() {
+                        continue;
+                    }
+                    match self.fifo.remove(0) {
+                        Command::Down => {
+                            self.flagwant = true;
+                            self.flagwantup = false;
+                            if self.pid != 0 {
+                                self.kill(Sig::Term, out);
+                                self.kill(Sig::Cont, out);
+                                self.flagpaused = false;
+                            }
+                            out.push(Action::WriteStatus(self.status()));
+                        }
+                        Command::Up => {
+                            self.flagwant = true;
+                            self.flagwantup = true;
+                            out.push(Action::WriteStatus(self.status()));
+                            if self.pid == 0 {
+                                return self.trystart(Resume::LoopTop, out);
+                            }
+                        }
+                        Command::Once => {
+                            self.flagwant = false;
+                            out.push(Action::WriteStatus(self.status()));
+                            if self.pid == 0 {
+                                return self.trystart(Resume::LoopTop, out);
+                            }
+                        }
+                        Command::Alarm if self.pid != 0 => self.kill(Sig::Alrm, out),
+                        Command::Hangup if self.pid != 0 => self.kill(Sig::Hup, out),
+                        Command::Kill if self.pid != 0 => self.kill(Sig::Kill, out),
+                        Command::Term if self.pid != 0 => self.kill(Sig::Term, out),
+                        Command::Interrupt if self.pid != 0 => self.kill(Sig::Int, out),
+                        Command::Alarm
+                        | Command::Hangup
+                        | Command::Kill
+                        | Command::Term
+                        | Command::Interrupt => {}
+                        Command::Pause => {
+                            self.flagpaused = true;
+                            out.push(Action::WriteStatus(self.status()));
+                            if self.pid != 0 {
+                                self.kill(Sig::Stop, out);
+                            }
+                        }
+                        Command::Continue => {
+                            self.flagpaused = false;
+                            out.push(Action::WriteStatus(self.status()));
+                            if self.pid != 0 {
+                                self.kill(Sig::Cont, out);
+                            }
+                        }
+                        Command::Exit => {
+                            self.flagexit = true;
+                            out.push(Action::WriteStatus(self.status()));
+                        }
+                    }
+                }
+                Pc::Main | Pc::Fork(_) | Pc::Sleep(..) | Pc::Poll | Pc::Gone => return,
+            }
+        }
+    }
+
+    /// `doit()` returned: `main`'s last `announce()` and `_exit(0)`.
+    fn exit(&mut self, out: &mut Vec<Action>) {
+        out.push(Action::WriteStatus(self.status()));
+        out.push(Action::Exit(0));
+        self.pc = Pc::Gone;
+    }
+}

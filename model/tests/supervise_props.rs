@@ -1,0 +1,194 @@
+//! The supervise machine (`dt_core::supervise::Supervise`) against the
+//! reference model (`dt_model::supervise::ModelSupervise`): the same random
+//! event sequences, with a fake clock moving forward by random amounts, fork
+//! answers with fresh pids, exits of the service and of other pids, and every
+//! control byte. After each step the actions emitted, the status, the
+//! deadline and whether it exited must agree.
+//!
+//= spec/supervise.md#sup-6
+//= spec/supervise.md#sup-17
+//= spec/supervise.md#sup-18
+//= spec/supervise.md#sup-20
+#![allow(clippy::unwrap_used)]
+
+use dt_core::supervise::{Action, Command, Config, Event, ExitKind, Pid, Supervise};
+use dt_core::{label, Errno, Mono, Now};
+use dt_model::supervise::ModelSupervise;
+use proptest::prelude::*;
+use proptest_state_machine::{prop_state_machine, ReferenceStateMachine, StateMachineTest};
+
+/// Service pids are handed out from here; smaller pids are "other children".
+const FIRST_PID: i32 = 100;
+
+fn at(ms: u64) -> Now {
+    Now {
+        mono: Mono(ms * 1_000_000),
+        wall: label::from_unix(
+            i64::try_from(ms / 1000).unwrap(),
+            u32::try_from(ms % 1000).unwrap() * 1_000_000,
+        ),
+    }
+}
+
+/// One step: time moves on, then one event arrives.
+#[derive(Clone, Debug)]
+struct Step {
+    advance_ms: u64,
+    event: Event,
+}
+
+#[derive(Clone, Debug)]
+struct Reference {
+    cfg: Config,
+    model: ModelSupervise,
+    now_ms: u64,
+    /// The next fresh pid.
+    next_pid: i32,
+    /// What the model emitted at the last step (or at `new`).
+    last: Vec<Action>,
+}
+
+fn any_command() -> impl Strategy<Value = Command> {
+    proptest::sample::select(Command::ALL.to_vec())
+}
+
+fn any_errno() -> impl Strategy<Value = Errno> {
+    proptest::sample::select(vec![Errno::EAGAIN, Errno::ENOMEM])
+}
+
+fn any_exit() -> impl Strategy<Value = ExitKind> {
+    prop_oneof![
+        (0u8..=255).prop_map(ExitKind::Exited),
+        (1i32..32).prop_map(ExitKind::Signaled),
+    ]
+}
+
+impl ReferenceStateMachine for Reference {
+    type State = Reference;
+    type Transition = Step;
+
+    fn init_state() -> BoxedStrategy<Reference> {
+        any::<bool>()
+            .prop_map(|down_file| {
+                let cfg = Config { down_file };
+                let (model, last) = ModelSupervise::new(cfg, at(0));
+                Reference {
+                    cfg,
+                    model,
+                    now_ms: 0,
+                    next_pid: FIRST_PID,
+                    last,
+                }
+            })
+            .boxed()
+    }
+
+    fn transitions(state: &Reference) -> BoxedStrategy<Step> {
+        let next_pid = state.next_pid;
+        if state.model.forking() {
+            // The driver answers a Spawn at once (a fork takes a moment).
+            return prop_oneof![
+                4 => (0u64..3, 0i32..3).prop_map(move |(advance_ms, k)| Step {
+                    advance_ms,
+                    event: Event::SpawnSucceeded { pid: Pid(next_pid + k) },
+                }),
+                1 => (0u64..3, any_errno()).prop_map(|(advance_ms, errno)| Step {
+                    advance_ms,
+                    event: Event::SpawnFailed { errno },
+                }),
+            ]
+            .boxed();
+        }
+        let to_deadline = state
+            .model
+            .deadline()
+            .map(|d| (d.0 / 1_000_000).saturating_sub(state.now_ms))
+            .unwrap_or(0);
+        let advance = prop_oneof![
+            3 => Just(0u64),
+            4 => 0u64..1500,
+            2 => Just(to_deadline),
+            1 => to_deadline..to_deadline + 100,
+            1 => Just(61_000u64),
+        ];
+        let service = if state.model.pid() != 0 {
+            state.model.pid()
+        } else {
+            1
+        };
+        let event = prop_oneof![
+            8 => any_command().prop_map(Event::Control),
+            5 => Just(Event::Tick),
+            4 => any_exit().prop_map(move |status| Event::ChildExited { pid: Pid(service), status }),
+            1 => (1i32..5, any_exit()).prop_map(|(pid, status)| Event::ChildExited { pid: Pid(pid), status }),
+            1 => (FIRST_PID..next_pid.max(FIRST_PID + 1), any_exit())
+                .prop_map(|(pid, status)| Event::ChildExited { pid: Pid(pid), status }),
+            2 => Just(Event::Started),
+            1 => Just(Event::SpawnSucceeded { pid: Pid(next_pid) }),
+            1 => any_errno().prop_map(|errno| Event::SpawnFailed { errno }),
+        ];
+        (advance, event)
+            .prop_map(|(advance_ms, event)| Step { advance_ms, event })
+            .boxed()
+    }
+
+    fn preconditions(state: &Reference, step: &Step) -> bool {
+        match step.event {
+            // Pids are fresh: never one handed out before.
+            Event::SpawnSucceeded { pid } => pid.0 >= state.next_pid,
+            // Only children that may exist exit.
+            Event::ChildExited { pid, .. } => pid.0 < state.next_pid,
+            _ => true,
+        }
+    }
+
+    fn apply(mut state: Reference, step: &Step) -> Reference {
+        state.now_ms += step.advance_ms;
+        state.last = state.model.step(at(state.now_ms), step.event);
+        if let Event::SpawnSucceeded { pid } = step.event {
+            state.next_pid = state.next_pid.max(pid.0 + 1);
+        }
+        state
+    }
+}
+
+struct CoreAgainstModel;
+
+impl StateMachineTest for CoreAgainstModel {
+    type SystemUnderTest = Supervise;
+    type Reference = Reference;
+
+    fn init_test(reference: &Reference) -> Supervise {
+        let (core, first) = Supervise::new(reference.cfg, at(0));
+        assert_eq!(first, reference.last, "actions of new");
+        core
+    }
+
+    fn apply(mut core: Supervise, reference: &Reference, step: Step) -> Supervise {
+        let actions = core.handle(at(reference.now_ms), step.event);
+        assert_eq!(
+            actions, reference.last,
+            "actions for {step:?} at {} ms",
+            reference.now_ms
+        );
+        core
+    }
+
+    fn check_invariants(core: &Supervise, reference: &Reference) {
+        assert_eq!(core.status(), reference.model.status(), "status");
+        assert_eq!(core.next_deadline(), reference.model.deadline(), "deadline");
+        assert_eq!(core.next_deadline(), core.next_deadline(), "idempotent");
+        assert_eq!(core.has_exited(), reference.model.gone(), "exited");
+    }
+}
+
+prop_state_machine! {
+    #![proptest_config(ProptestConfig {
+        cases: 512,
+        max_shrink_iters: 4096,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn core_agrees_with_the_model(sequential 1..60 => CoreAgainstModel);
+}
