@@ -13,12 +13,16 @@
 #![warn(missing_docs)]
 
 pub mod control;
+pub mod envdir;
 pub mod errno;
 pub mod getopt;
 pub mod label;
+pub mod pathexec;
 pub mod process;
 pub mod proctitle;
 pub mod scan;
+pub mod setlock;
+pub mod softlimit;
 pub mod status;
 pub mod supervise;
 pub mod svstat;
