@@ -17,6 +17,7 @@ pub mod envdir;
 pub mod errno;
 pub mod getopt;
 pub mod label;
+pub mod multilog;
 pub mod pathexec;
 pub mod process;
 pub mod proctitle;
