@@ -6,14 +6,21 @@
 //! word a message is the binaries' (`bins/src/diag.rs`).
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod clock;
 pub mod drive_scan;
 
+pub mod envdir;
 pub mod errno;
+pub mod exec;
+pub mod fghack;
 pub mod filter;
 pub mod localtime;
+pub mod lock;
 pub mod process;
 pub mod proctitle;
+pub mod rlimit;
 pub mod service_dir;
+pub mod session;
 pub mod signals;
 pub mod status_file;
