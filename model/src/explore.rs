@@ -1,0 +1,458 @@
+//! Exhaustive bounded exploration of the supervise machine
+//! (`dt_core::supervise::Supervise`): breadth-first over every sequence of
+//! events up to a depth, with the driver's side (which child is alive, whether
+//! a spawn awaits its answer) tracked beside it, checking named invariants on
+//! every transition.
+//!
+//! Time is abstract: events arrive at the current time (so during a quiet
+//! period they are deferred), and time moves only by jumping to the machine's
+//! deadline, either with a `Tick` or with a late event that arrives at the
+//! deadline without a `Tick` before it. Spawn requests are answered at once
+//! with a fresh pid or `EAGAIN`, as the driver contract says.
+
+use dt_core::supervise::{Action, Command, Config, Event, ExitKind, Pid, Sig, StatusRecord, Want};
+use dt_core::{label, Errno, Mono, Now};
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+
+/// The first pid handed to the service; `Pid(1)` is some other child.
+const FIRST_PID: i32 = 100;
+const OTHER_CHILD: Pid = Pid(1);
+
+/// One move of the explorer: what happened, and whether time first jumped to
+/// the deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Move {
+    /// Time jumped to the machine's deadline before the event.
+    pub at_deadline: bool,
+    /// The event.
+    pub event: Event,
+}
+
+impl fmt::Display for Move {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let when = if self.at_deadline {
+            "at deadline: "
+        } else {
+            ""
+        };
+        write!(f, "{when}{:?}", self.event)
+    }
+}
+
+/// How far to look.
+#[derive(Clone, Copy, Debug)]
+pub struct Bound {
+    /// The longest event sequence explored (spawn answers count as events).
+    pub depth: usize,
+    /// The most events deferred within one quiet period (control bytes and
+    /// the service's exit; events that change nothing are not counted).
+    pub deferred: usize,
+}
+
+/// What an exploration covered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Distinct states (machine, time, driver's view) reached.
+    pub states: usize,
+    /// Transitions taken (each checked against every invariant).
+    pub transitions: usize,
+    /// The depth of the deepest new state.
+    pub depth: usize,
+}
+
+/// An invariant that failed, with the moves that lead there.
+#[derive(Clone, Debug)]
+pub struct Violation {
+    /// The invariant's name.
+    pub invariant: &'static str,
+    /// Whether the machine started with a `down` file.
+    pub down_file: bool,
+    /// The moves from `new`, the last one breaking the invariant.
+    pub trace: Vec<Move>,
+    /// The actions of the last move.
+    pub actions: Vec<Action>,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "invariant `{}` broken; down file: {}",
+            self.invariant, self.down_file
+        )?;
+        for (i, m) in self.trace.iter().enumerate() {
+            writeln!(f, "  {i:>2}. {m}")?;
+        }
+        write!(f, "  actions: {:?}", self.actions)
+    }
+}
+
+/// The invariants, by name.
+pub mod invariant {
+    /// No `Spawn` while a service child is alive or unreaped, or while a
+    /// spawn awaits its answer; at most one per step.
+    pub const ONE_CHILD: &str = "never two children";
+    /// A `Spawn` never happens while the service is wanted down, and with no
+    /// want only right after an `o`.
+    pub const DOWN_STAYS_DOWN: &str = "a wanted-down service is never restarted";
+    /// `Exit` comes last, after `x`, once the service is gone, after a write
+    /// of pid 0.
+    pub const EXIT_WHEN_DOWN: &str = "exit only when pid is 0";
+    /// `status()` agrees with what was written and with the driver's view.
+    pub const STATUS_MATCHES: &str = "the status record matches the state";
+    /// A `d` to a running service outside a quiet period is TERM, CONT,
+    /// then the status write.
+    pub const DOWN_SIGNALS: &str = "d to a running service sends TERM then CONT";
+    /// Signals go only to the service's pid, and only while it has one.
+    pub const SIGNALS_TO_SERVICE: &str = "signals go only to the service's pid";
+    /// `next_deadline` is pure; a `Tick` before it does nothing.
+    pub const TICK_NOOP: &str = "early Tick is a no-op";
+}
+
+/// The driver's view of the world beside the machine.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct World {
+    /// The service child, spawned and not yet exited.
+    alive: Option<Pid>,
+    /// The last pid handed out (0 = none yet).
+    last_pid: i32,
+    /// A `Spawn` awaits its answer.
+    spawn_pending: bool,
+    /// An `x` was sent.
+    exit_sent: bool,
+    /// The last record written.
+    written: StatusRecord,
+    /// Events deferred in the current quiet period (or before `Started`).
+    deferred: usize,
+    /// `Started` was sent.
+    started: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Node {
+    sv: dt_core::supervise::Supervise,
+    now_secs: u64,
+    world: World,
+}
+
+fn at(secs: u64) -> Now {
+    Now {
+        mono: Mono::from_secs(secs),
+        wall: label::from_unix(i64::try_from(secs).unwrap_or(i64::MAX), 0),
+    }
+}
+
+fn moves(node: &Node, bound: Bound) -> Vec<Move> {
+    let now = |event| Move {
+        at_deadline: false,
+        event,
+    };
+    if node.sv.has_exited() {
+        return Vec::new();
+    }
+    if node.world.spawn_pending {
+        return vec![
+            now(Event::SpawnSucceeded {
+                pid: Pid(node.world.last_pid.max(FIRST_PID - 1) + 1),
+            }),
+            now(Event::SpawnFailed {
+                errno: Errno::EAGAIN,
+            }),
+        ];
+    }
+    let mut events: Vec<Event> = Command::ALL.iter().map(|&c| Event::Control(c)).collect();
+    if let Some(pid) = node.world.alive {
+        events.push(Event::ChildExited {
+            pid,
+            status: ExitKind::Exited(0),
+        });
+    }
+    // Would an event now be deferred, and may another one be?
+    let quiet = node.sv.next_deadline().is_some() || !node.world.started;
+    let mut all: Vec<Move> = if quiet && node.world.deferred >= bound.deferred {
+        Vec::new()
+    } else {
+        events.iter().map(|&e| now(e)).collect()
+    };
+    all.push(now(Event::ChildExited {
+        pid: OTHER_CHILD,
+        status: ExitKind::Signaled(9),
+    }));
+    all.push(now(Event::Started));
+    if node.sv.next_deadline().is_some() {
+        all.push(Move {
+            at_deadline: true,
+            event: Event::Tick,
+        });
+        // Late events: the deadline passed with no Tick before them.
+        for event in events {
+            if matches!(
+                event,
+                Event::ChildExited { .. } | Event::Control(Command::Down | Command::Up)
+            ) {
+                all.push(Move {
+                    at_deadline: true,
+                    event,
+                });
+            }
+        }
+    }
+    all
+}
+
+/// An invariant's name and the actions that broke it.
+type Broken = (&'static str, Vec<Action>);
+
+/// Take one move; the new node, or the broken invariant.
+fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
+    let mut next = node.clone();
+    if mv.at_deadline {
+        if let Some(deadline) = node.sv.next_deadline() {
+            next.now_secs = deadline.0 / Mono::SECOND;
+        }
+    }
+    let now = at(next.now_secs);
+    let before = node.sv.status();
+    let acts = next.sv.handle(now, mv.event);
+    let fail = |name| Err((name, acts.clone()));
+
+    // The driver's side.
+    match mv.event {
+        Event::SpawnSucceeded { pid } => {
+            next.world.spawn_pending = false;
+            next.world.alive = Some(pid);
+            next.world.last_pid = pid.0;
+        }
+        Event::SpawnFailed { .. } => next.world.spawn_pending = false,
+        Event::ChildExited { pid, .. } if Some(pid) == node.world.alive => {
+            next.world.alive = None;
+        }
+        Event::Control(Command::Exit) => next.world.exit_sent = true,
+        _ => {}
+    }
+    let after = next.sv.status();
+    if mv.event == Event::Started {
+        next.world.started = true;
+    }
+    let deferring = |n: &Node| n.sv.next_deadline().is_some() || !n.world.started;
+    if !deferring(&next)
+        || next.sv.next_deadline() != node.sv.next_deadline()
+        || next.world.started != node.world.started
+    {
+        next.world.deferred = 0;
+    } else if !mv.at_deadline && next.sv != node.sv {
+        next.world.deferred += 1;
+    }
+
+    let mut previous: Option<&Action> = None;
+    let mut written = node.world.written;
+    let mut spawns = 0;
+    let mut last_write_changed_pid = false;
+    for (i, action) in acts.iter().enumerate() {
+        match action {
+            Action::Spawn => {
+                spawns += 1;
+                //= spec/supervise.md#sup-3
+                if spawns > 1 || node.world.spawn_pending || next.world.alive.is_some() {
+                    return fail(invariant::ONE_CHILD);
+                }
+                if after.pid != 0 || i + 1 != acts.len() {
+                    return fail(invariant::ONE_CHILD);
+                }
+                //= spec/supervise.md#sup-16
+                let after_once = !last_write_changed_pid
+                    && matches!(
+                        previous,
+                        Some(Action::WriteStatus(StatusRecord {
+                            pid: 0,
+                            want: Want::Neither,
+                            ..
+                        }))
+                    );
+                match after.want {
+                    Want::Up => {}
+                    Want::Neither if after_once => {}
+                    _ => return fail(invariant::DOWN_STAYS_DOWN),
+                }
+                next.world.spawn_pending = true;
+            }
+            Action::Exit(code) => {
+                //= spec/supervise.md#sup-15
+                let wrote_down = matches!(previous, Some(Action::WriteStatus(r)) if r.pid == 0);
+                if *code != 0
+                    || i + 1 != acts.len()
+                    || !wrote_down
+                    || after.pid != 0
+                    || next.world.alive.is_some()
+                    || !next.world.exit_sent
+                    || !next.sv.has_exited()
+                {
+                    return fail(invariant::EXIT_WHEN_DOWN);
+                }
+            }
+            Action::WriteStatus(record) => {
+                //= spec/supervise.md#sup-18
+                let stamp_ok = if record.pid == written.pid {
+                    record.stamp == written.stamp
+                } else {
+                    record.stamp == now.wall
+                };
+                if !stamp_ok || (record.paused && record.pid == 0) {
+                    return fail(invariant::STATUS_MATCHES);
+                }
+                last_write_changed_pid = record.pid != written.pid;
+                written = *record;
+            }
+            Action::Signal { pid, .. } => {
+                //= spec/supervise.md#sup-19
+                if before.pid == 0 || i32::try_from(before.pid) != Ok(pid.0) {
+                    return fail(invariant::SIGNALS_TO_SERVICE);
+                }
+            }
+            Action::WarnForkFailed { .. } => {
+                if !matches!(mv.event, Event::SpawnFailed { .. }) {
+                    return fail(invariant::STATUS_MATCHES);
+                }
+            }
+        }
+        previous = Some(action);
+    }
+    next.world.written = written;
+
+    // The status agrees with what was last written, except after the
+    // commands that write nothing (they change nothing either).
+    //= spec/supervise.md#sup-17
+    //= spec/supervise.md#sup-18
+    if after != written {
+        return fail(invariant::STATUS_MATCHES);
+    }
+    let service_pid = if after.pid == 0 {
+        None
+    } else {
+        Some(Pid(i32::try_from(after.pid).unwrap_or(-1)))
+    };
+    if after.paused && after.pid == 0
+        || next.world.alive.is_some() && service_pid != next.world.alive
+        || service_pid.is_some_and(|p| p.0 != next.world.last_pid)
+        || next.world.spawn_pending && after.pid != 0
+    {
+        return fail(invariant::STATUS_MATCHES);
+    }
+
+    // `d` outside the quiet period.
+    //= spec/supervise.md#sup-9
+    if mv.event == Event::Control(Command::Down)
+        && !mv.at_deadline
+        && node.sv.next_deadline().is_none()
+        && !node.world.spawn_pending
+        && before.pid != 0
+    {
+        let pid = Pid(i32::try_from(before.pid).unwrap_or(-1));
+        let expected_start = [
+            Action::Signal {
+                pid,
+                sig: Sig::Term,
+            },
+            Action::Signal {
+                pid,
+                sig: Sig::Cont,
+            },
+        ];
+        let wrote_down = matches!(
+            acts.get(2),
+            Some(Action::WriteStatus(r)) if r.want == Want::Down && !r.paused
+        );
+        if acts.len() != 3 || acts[..2] != expected_start || !wrote_down {
+            return fail(invariant::DOWN_SIGNALS);
+        }
+    }
+
+    // A Tick before the deadline does nothing; the deadline is pure.
+    //= spec/supervise.md#sup-20
+    let deadline = next.sv.next_deadline();
+    if deadline != next.sv.next_deadline() {
+        return fail(invariant::TICK_NOOP);
+    }
+    if deadline.is_none_or(|d| d > at(next.now_secs).mono) {
+        let mut probe = next.sv.clone();
+        if !probe.handle(at(next.now_secs), Event::Tick).is_empty() || probe != next.sv {
+            return fail(invariant::TICK_NOOP);
+        }
+    }
+    Ok(next)
+}
+
+/// Explore every event sequence up to `bound.depth` from both start-ups
+/// (with and without a `down` file), checking every invariant.
+pub fn explore_supervise(bound: Bound) -> Result<Stats, Violation> {
+    let mut stats = Stats::default();
+    // Per state: (parent index, move that led here, down_file of its root).
+    let mut index: HashMap<Node, usize> = HashMap::new();
+    let mut parents: Vec<(Option<usize>, Option<Move>, bool)> = Vec::new();
+    let mut frontier: VecDeque<(Node, usize, usize)> = VecDeque::new();
+    for down_file in [false, true] {
+        let (sv, first) = dt_core::supervise::Supervise::new(Config { down_file }, at(0));
+        let [Action::WriteStatus(written)] = first[..] else {
+            return Err(Violation {
+                invariant: invariant::STATUS_MATCHES,
+                down_file,
+                trace: Vec::new(),
+                actions: first,
+            });
+        };
+        let node = Node {
+            sv,
+            now_secs: 0,
+            world: World {
+                alive: None,
+                last_pid: 0,
+                spawn_pending: false,
+                exit_sent: false,
+                written,
+                deferred: 0,
+                started: false,
+            },
+        };
+        let id = parents.len();
+        parents.push((None, None, down_file));
+        index.insert(node.clone(), id);
+        frontier.push_back((node, id, 0));
+    }
+    while let Some((node, id, depth)) = frontier.pop_front() {
+        stats.depth = stats.depth.max(depth);
+        if depth == bound.depth {
+            continue;
+        }
+        for mv in moves(&node, bound) {
+            stats.transitions += 1;
+            match step(&node, mv) {
+                Ok(next) => {
+                    if !index.contains_key(&next) {
+                        let next_id = parents.len();
+                        parents.push((Some(id), Some(mv), parents[id].2));
+                        index.insert(next.clone(), next_id);
+                        frontier.push_back((next, next_id, depth + 1));
+                    }
+                }
+                Err((name, actions)) => {
+                    let mut trace = vec![mv];
+                    let mut at_id = id;
+                    while let (Some(parent), Some(m), _) = parents[at_id] {
+                        trace.push(m);
+                        at_id = parent;
+                    }
+                    trace.reverse();
+                    return Err(Violation {
+                        invariant: name,
+                        down_file: parents[id].2,
+                        trace,
+                        actions,
+                    });
+                }
+            }
+        }
+    }
+    stats.states = index.len();
+    Ok(stats)
+}

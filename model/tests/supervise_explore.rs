@@ -1,0 +1,48 @@
+//! Every event sequence of the supervise machine up to a bound, with the
+//! invariants of `dt_model::explore` checked on every transition. Two bounds
+//! keep the run short in debug builds: long sequences with at most one event
+//! deferred per quiet period, and shorter ones with up to two.
+//!
+//= spec/supervise.md#sup-3
+//= spec/supervise.md#sup-6
+//= spec/supervise.md#sup-9
+//= spec/supervise.md#sup-15
+//= spec/supervise.md#sup-16
+//= spec/supervise.md#sup-18
+
+use dt_model::explore::{explore_supervise, Bound};
+
+fn explore(bound: Bound, floor: usize) {
+    let stats = match explore_supervise(bound) {
+        Ok(stats) => stats,
+        Err(violation) => panic!("{violation}"),
+    };
+    println!(
+        "supervise exploration to depth {} with at most {} deferred: {} states, {} transitions",
+        bound.depth, bound.deferred, stats.states, stats.transitions
+    );
+    assert_eq!(stats.depth, bound.depth, "the bound was reached");
+    assert!(stats.states > floor, "too few states: {stats:?}");
+}
+
+#[test]
+fn long_runs_with_one_deferred_event_keep_every_invariant() {
+    explore(
+        Bound {
+            depth: 12,
+            deferred: 1,
+        },
+        45_000,
+    );
+}
+
+#[test]
+fn runs_with_two_deferred_events_keep_every_invariant() {
+    explore(
+        Bound {
+            depth: 9,
+            deferred: 2,
+        },
+        650_000,
+    );
+}
