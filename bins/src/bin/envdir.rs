@@ -16,7 +16,7 @@ const PROG: &str = "envdir";
 //= spec/tools.md#envdir-2
 //= spec/tools.md#envdir-5
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     if args.len() < 3 {
         tool::usage(&args, None, PROG, "envdir dir child", EXIT_TEMPORARY);

@@ -15,7 +15,7 @@ const PROG: &str = "fghack";
 //= spec/tools.md#fghack-2
 //= spec/tools.md#fghack-3
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     if args.len() < 2 {
         tool::usage(&args, None, PROG, "fghack child", EXIT_USAGE);

@@ -11,7 +11,7 @@ const PROG: &str = "pgrphack";
 //= spec/tools.md#pgrphack-1
 //= spec/tools.md#pgrphack-2
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     if args.len() < 2 {
         tool::usage(&args, None, PROG, "pgrphack child", EXIT_USAGE);

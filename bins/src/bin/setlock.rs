@@ -14,7 +14,7 @@ const PROG: &str = "setlock";
 //= spec/tools.md#setlock-2
 //= spec/tools.md#setlock-3
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     let setlock = parse(&args).unwrap_or_else(|Usage(problem)| {
         tool::usage(&args, problem.as_ref(), PROG, USAGE, EXIT_USAGE)

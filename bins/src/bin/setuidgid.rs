@@ -13,7 +13,7 @@ const PROG: &str = "setuidgid";
 //= spec/tools.md#setuidgid-1
 //= spec/tools.md#setuidgid-2
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     if args.len() < 3 {
         tool::usage(&args, None, PROG, "setuidgid account child", EXIT_USAGE);

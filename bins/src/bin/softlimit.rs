@@ -13,7 +13,7 @@ const PROG: &str = "softlimit";
 //= spec/tools.md#softlimit-3
 //= spec/tools.md#softlimit-4
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     for step in steps(&args) {
         match step {
