@@ -121,6 +121,7 @@ impl Supervise {
     }
 
     /// Whether the machine has emitted `Exit` (it ignores everything after).
+    /// Changed only by the event whose actions end with `Exit`.
     pub fn has_exited(&self) -> bool {
         self.phase == Phase::Exited
     }
