@@ -1031,20 +1031,3 @@ fn fghack_waits_for_background_children() {
     );
     insta::assert_snapshot!(text);
 }
-
-#[test]
-fn both_sides_have_every_tool() {
-    for side in BOTH {
-        for name in [
-            "envdir",
-            "envuidgid",
-            "setuidgid",
-            "softlimit",
-            "setlock",
-            "pgrphack",
-            "fghack",
-        ] {
-            assert!(side.program(name).is_file());
-        }
-    }
-}
