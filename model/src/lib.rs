@@ -7,5 +7,6 @@
 
 pub mod explore;
 pub mod filters;
+pub mod multilog;
 pub mod scan;
 pub mod supervise;
