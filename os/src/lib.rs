@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod clock;
+pub mod drive_log;
 pub mod drive_scan;
 
 pub mod envdir;
