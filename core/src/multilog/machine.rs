@@ -73,6 +73,7 @@ enum Wait {
 pub struct Logger {
     script: Script,
     has_patterns: bool,
+    plain: bool,
     cutter: LineCutter,
     dirs: Vec<DirState>,
     /// Per directory: whether the current line is selected for it.
@@ -119,6 +120,7 @@ impl Logger {
         queue.push_back(Job::Started);
         let mut logger = Logger {
             has_patterns: script.has_patterns(),
+            plain: script.ops.iter().all(|op| matches!(op, Op::Dir(_))),
             cutter: LineCutter::new(script.timestamp),
             dirs,
             selected: vec![true; script.dirs.len()],
@@ -266,6 +268,7 @@ impl Logger {
         Sink {
             ops: &self.script.ops,
             has_patterns: self.has_patterns,
+            plain: self.plain,
             dirs: &mut self.dirs,
             selected: &mut self.selected,
             status: &mut self.status,
@@ -558,6 +561,8 @@ fn failure(problem: Problem, answer: &Answer) -> Failure {
 struct Sink<'a> {
     ops: &'a [Op],
     has_patterns: bool,
+    /// Only directories in the script: every line goes to every one.
+    plain: bool,
     dirs: &'a mut [DirState],
     selected: &'a mut [bool],
     status: &'a mut [Option<Vec<u8>>],
@@ -571,10 +576,16 @@ impl Sink<'_> {
     /// 0.76 empties every buffer before each read: do so for every read
     /// boundary up to offset `at`.
     //= spec/multilog.md#log-9
+    #[inline]
     fn reads_before(&mut self, at: Option<usize>) {
-        let Some(at) = at else {
-            return;
-        };
+        match at {
+            Some(at) if at >= self.next_read => self.flush_reads(at),
+            _ => {}
+        }
+    }
+
+    #[cold]
+    fn flush_reads(&mut self, at: usize) {
         while self.next_read <= at {
             for dir in self.dirs.iter_mut() {
                 dir.writer.flush();
@@ -606,6 +617,56 @@ impl LineSink for Sink<'_> {
     //= spec/multilog.md#log-6
     fn head(&mut self, parts: &[&[u8]], at: Option<usize>) {
         self.reads_before(at);
+        self.select(parts);
+        for (dir, state) in self.dirs.iter_mut().enumerate() {
+            if self.selected[dir] {
+                state.writer.put(parts);
+            }
+        }
+    }
+
+    fn whole(&mut self, parts: &[&[u8]], at: usize) {
+        self.reads_before(Some(at));
+        self.select(parts);
+        for (dir, state) in self.dirs.iter_mut().enumerate() {
+            if self.selected[dir] {
+                state.writer.put_line(parts);
+            }
+        }
+    }
+
+    fn tail(&mut self, mut bytes: &[u8], mut at: usize) {
+        while !bytes.is_empty() {
+            self.reads_before(Some(at));
+            let take = bytes.len().min(self.next_read - at);
+            for (dir, state) in self.dirs.iter_mut().enumerate() {
+                if self.selected[dir] {
+                    state.writer.put_each(&bytes[..take]);
+                }
+            }
+            bytes = &bytes[take..];
+            at += take;
+        }
+    }
+
+    fn end(&mut self, at: Option<usize>) {
+        self.reads_before(at);
+        for (dir, state) in self.dirs.iter_mut().enumerate() {
+            if self.selected[dir] {
+                state.writer.put(&[b"\n"]);
+            }
+        }
+    }
+}
+
+impl Sink<'_> {
+    /// Run the script over a complete head: the selection for each
+    /// directory, `e` and `=` (LOG-3, LOG-5, LOG-6).
+    #[inline]
+    fn select(&mut self, parts: &[&[u8]]) {
+        if self.plain {
+            return;
+        }
         let len: usize = parts.iter().map(|p| p.len()).sum();
         if self.has_patterns {
             self.scratch.clear();
@@ -648,34 +709,6 @@ impl LineSink for Sink<'_> {
                         *slot = selected;
                     }
                 }
-            }
-        }
-        for (dir, state) in self.dirs.iter_mut().enumerate() {
-            if self.selected[dir] {
-                state.writer.put(parts);
-            }
-        }
-    }
-
-    fn tail(&mut self, mut bytes: &[u8], mut at: usize) {
-        while !bytes.is_empty() {
-            self.reads_before(Some(at));
-            let take = bytes.len().min(self.next_read - at);
-            for (dir, state) in self.dirs.iter_mut().enumerate() {
-                if self.selected[dir] {
-                    state.writer.put_each(&bytes[..take]);
-                }
-            }
-            bytes = &bytes[take..];
-            at += take;
-        }
-    }
-
-    fn end(&mut self, at: Option<usize>) {
-        self.reads_before(at);
-        for (dir, state) in self.dirs.iter_mut().enumerate() {
-            if self.selected[dir] {
-                state.writer.put(&[b"\n"]);
             }
         }
     }

@@ -68,6 +68,22 @@ impl Writer {
         self.buffered += len;
     }
 
+    /// 0.76's put of a line's head (the concatenation of `parts`) and then
+    /// of its newline.
+    #[inline]
+    pub(crate) fn put_line(&mut self, parts: &[&[u8]]) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len < BUFFER - self.buffered {
+            // Both fit in the buffer: nothing is written yet.
+            self.extend(parts, len + 1);
+            self.data.push(b'\n');
+            self.buffered += len + 1;
+        } else {
+            self.put(parts);
+            self.put(&[b"\n"]);
+        }
+    }
+
     /// 0.76's puts of `bytes` one byte at a time (the bytes of a line after
     /// its 1000th).
     pub(crate) fn put_each(&mut self, mut bytes: &[u8]) {
@@ -101,9 +117,10 @@ impl Writer {
         (data, std::mem::take(&mut self.cuts))
     }
 
+    #[inline]
     fn extend(&mut self, parts: &[&[u8]], len: usize) {
         if self.data.capacity() - self.data.len() < len {
-            self.data.reserve(len.max(16 * 1024));
+            self.data.reserve(len.max(64 * 1024));
         }
         for part in parts {
             self.data.extend_from_slice(part);
