@@ -270,6 +270,7 @@ fn finish(outs: Vec<Out>, mut result: ModelOutput) -> ModelOutput {
 mod tests {
     use super::*;
 
+    //= spec/multilog.md#log-4
     #[test]
     fn the_matcher_model_agrees_with_the_observed_examples() {
         assert!(!model_match(b"* one", b"  one"));
@@ -279,6 +280,7 @@ mod tests {
         assert!(model_match(b"*", b""));
     }
 
+    //= spec/multilog.md#log-10
     #[test]
     fn files_hold_whole_lines_between_size_minus_2000_and_size() {
         let line = [b'x'; 99];

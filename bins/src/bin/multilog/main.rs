@@ -9,8 +9,9 @@ use dt_core::multilog::{Failure, Fatal, Script};
 use dt_os::drive_log::{run, DriveError, Report};
 
 fn main() {
-    // `e` writes to standard error with SIGPIPE at its default (LOG-5).
-    dt_os::signals::default_sigpipe();
+    // 0.76 leaves SIGPIPE as it found it: `e` and the processor see the
+    // disposition multilog inherited (LOG-5).
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     let script = Script::from_args(args.get(1..).unwrap_or_default());
     let mut warn = |failure: &Failure| emit(&words::warning(failure));
