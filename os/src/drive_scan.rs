@@ -166,7 +166,9 @@ fn spawn_supervise(
         Role::Main => name.to_vec(),
         Role::Log => b"log".to_vec(),
     };
-    let argv = [c_string(b"supervise"), c_string(&argument)];
+    // Built before fork, so the child only calls execve (0.76's pathexec
+    // rules: no shell fallback for scripts without `#!`).
+    let program = crate::exec::Program::new(&[b"supervise".to_vec(), argument], &[]);
     let dir = c_string(name);
     let messages = [ChildStage::Descriptors, ChildStage::Chdir, ChildStage::Exec]
         .map(|stage| child_message(stage, name, role));
@@ -191,7 +193,10 @@ fn spawn_supervise(
                 fail(ChildStage::Chdir, from_nix(e));
             }
         }
-        let errno = crate::process::exec_path(&argv);
+        let errno = match &program {
+            Ok(program) => program.exec(),
+            Err(e) => *e,
+        };
         fail(ChildStage::Exec, errno)
     })
 }

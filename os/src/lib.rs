@@ -10,6 +10,7 @@ pub mod account;
 pub mod clock;
 pub mod drive_log;
 pub mod drive_scan;
+pub mod drive_supervise;
 
 pub mod envdir;
 pub mod errno;

@@ -75,18 +75,6 @@ pub fn child_exit(message: &[u8], code: i32) -> ! {
     unsafe { libc::_exit(code) }
 }
 
-/// exec `argv[0]` searched through `$PATH`; returns only on failure, with
-/// the error to report.
-pub fn exec_path(argv: &[CString]) -> Errno {
-    let Some(program) = argv.first() else {
-        return Errno::ENOENT;
-    };
-    match nix::unistd::execvp(program, argv) {
-        Err(e) => from_nix(e),
-        Ok(never) => match never {},
-    }
-}
-
 /// `./run`, as supervise starts it.
 #[derive(Debug)]
 pub struct RunProgram {

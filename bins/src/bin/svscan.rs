@@ -8,7 +8,7 @@ use dt_os::drive_scan::{run, ChildStage};
 
 //= spec/svscan.md#scan-1
 fn main() {
-    dt_os::signals::default_sigpipe();
+    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     if let Some(dir) = args.get(1) {
         if let Err(e) = dt_os::service_dir::chdir(dir) {

@@ -1,0 +1,63 @@
+//! supervise: start `./run` in a service directory and keep it running,
+//! obeying `svc` through `supervise/control`.
+#![forbid(unsafe_code)]
+
+use dt_bins::diag::{die, emit, fatal_line, usage_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
+use dt_bins::show;
+use dt_os::drive_supervise::{prepare, Notice, SetupError};
+use dt_os::status_file::StatusWriteError;
+
+//= spec/supervise.md#sup-1
+fn main() {
+    dt_os::exec::restore_sigpipe();
+    let args = dt_bins::args();
+    let [_, dir] = args.as_slice() else {
+        die(EXIT_USAGE, &usage_line("supervise", "supervise dir"));
+    };
+    let name = show(dir).into_owned();
+    let mut warn = |n: Notice| emit(&notice_line(&name, n));
+    let exec_failure = format!("supervise: fatal: unable to start {name}/run: ").into_bytes();
+    match prepare(dir, exec_failure, &mut warn) {
+        Ok(prepared) => std::process::exit(prepared.run(&mut warn)),
+        Err(e) => die(EXIT_TEMPORARY, &setup_line(&name, &e)),
+    }
+}
+
+/// 0.76's fatal message for a failed start-up step.
+fn setup_line(dir: &str, error: &SetupError) -> String {
+    let (text, errno) = match *error {
+        SetupError::SignalFd(e) => (format!("unable to create pipe for {dir}"), e),
+        SetupError::Chdir(e) => (format!("unable to chdir to {dir}"), e),
+        SetupError::StatDown(e) => (format!("unable to stat {dir}/down"), e),
+        SetupError::Readlink(e) => ("unable to readlink ./supervise".to_owned(), e),
+        SetupError::Lock(e) => (format!("unable to acquire {dir}/supervise/lock"), e),
+        SetupError::ControlRead(e) => (format!("unable to read {dir}/supervise/control"), e),
+        SetupError::ControlWrite(e) => (format!("unable to write {dir}/supervise/control"), e),
+        SetupError::OkRead(e) => (format!("unable to read {dir}/supervise/ok"), e),
+    };
+    fatal_line("supervise", &text, Some(errno))
+}
+
+/// 0.76's warning for something supervise survives.
+fn notice_line(dir: &str, notice: Notice) -> String {
+    let new = format!("{dir}/supervise/status.new");
+    let (text, errno) = match notice {
+        Notice::StatusWrite(StatusWriteError::Open(e)) => {
+            (format!("unable to open {new}"), Some(e))
+        }
+        Notice::StatusWrite(StatusWriteError::Write(e)) => {
+            (format!("unable to write {new}"), Some(e))
+        }
+        Notice::StatusWrite(StatusWriteError::PartialWrite) => {
+            (format!("unable to write {new}: partial write"), None)
+        }
+        Notice::StatusWrite(StatusWriteError::Rename(e)) => {
+            (format!("unable to rename {new} to status"), Some(e))
+        }
+        Notice::ForkFailed(e) => (
+            format!("unable to fork for {dir}, sleeping 60 seconds"),
+            Some(e),
+        ),
+    };
+    warning_line("supervise", &text, errno)
+}

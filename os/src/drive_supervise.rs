@@ -1,0 +1,265 @@
+//! The supervise driver: set up the service directory as 0.76 does, then
+//! turn signals, control bytes and deadlines into events for
+//! [`dt_core::supervise::Supervise`] and carry out its actions.
+//!
+//! Run-loop contract: (1) ask the machine for its deadline; (2) poll the
+//! SIGCHLD signalfd and the control FIFO until then; (3) reap every exited
+//! child and hand each to the machine as `ChildExited`, then read at most one
+//! control byte and hand it over as `Control` (0.76 reaps before each byte);
+//! (4) when the deadline has passed, hand over `Tick`; (5) carry out the
+//! actions in order, feeding `Spawn` results back at once. Nothing here
+//! decides anything.
+
+use crate::clock;
+use crate::errno::from_nix;
+use crate::process::{reap, signal, RunProgram};
+use crate::status_file::{self, StatusWriteError};
+use dt_core::control::Command;
+use dt_core::supervise::{Action, Config, Event, Supervise};
+use dt_core::{Errno, Mono};
+use nix::fcntl::{open, Flock, FlockArg, OFlag};
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::stat::Mode;
+use std::collections::VecDeque;
+use std::ffi::OsStr;
+use std::fs::File;
+use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// A start-up step that failed; each is fatal (exit 111).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SetupError {
+    /// Creating the SIGCHLD descriptor (0.76: the self-pipe).
+    SignalFd(Errno),
+    /// `chdir(dir)`.
+    Chdir(Errno),
+    /// `stat("down")` failed other than with ENOENT.
+    StatDown(Errno),
+    /// Reading a `supervise` symlink (Debian's extension).
+    Readlink(Errno),
+    /// Opening or locking `supervise/lock`.
+    Lock(Errno),
+    /// Opening `supervise/control` for reading.
+    ControlRead(Errno),
+    /// Opening `supervise/control` for writing.
+    ControlWrite(Errno),
+    /// Opening `supervise/ok` for reading.
+    OkRead(Errno),
+}
+
+/// Something worth a warning on stderr; supervise goes on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    /// Writing `supervise/status` failed.
+    StatusWrite(StatusWriteError),
+    /// fork failed; the machine waits 60 seconds.
+    ForkFailed(Errno),
+}
+
+/// A service directory set up and locked, ready to run.
+#[derive(Debug)]
+pub struct Prepared {
+    machine: Supervise,
+    pending: Vec<Action>,
+    children: SignalFd,
+    control: OwnedFd,
+    // Held for their side effects: our own writer keeps the control FIFO
+    // from reporting end of file, the ok reader tells svok we are alive,
+    // and the lock is ours until we exit.
+    _control_writer: OwnedFd,
+    _ok: OwnedFd,
+    _lock: Flock<File>,
+    run: RunProgram,
+}
+
+fn nonblocking(path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
+    open(
+        path,
+        flags | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(from_nix)
+}
+
+/// 0.76's start-up sequence, in its order: SIGCHLD descriptor, chdir, the
+/// `down` file, `supervise/` (and Debian's symlink target), the lock, the
+/// control FIFO, the first status record (written through `notice` on
+/// failure), the ok FIFO.
+//= spec/supervise.md#sup-1
+pub fn prepare(
+    dir: &[u8],
+    exec_failure_prefix: Vec<u8>,
+    notice: &mut impl FnMut(Notice),
+) -> Result<Prepared, SetupError> {
+    let mut chld = SigSet::empty();
+    chld.add(Signal::SIGCHLD);
+    let mut original = SigSet::empty();
+    nix::sys::signal::sigprocmask(SigmaskHow::SIG_BLOCK, Some(&chld), Some(&mut original))
+        .map_err(|e| SetupError::SignalFd(from_nix(e)))?;
+    let children = SignalFd::with_flags(&chld, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+        .map_err(|e| SetupError::SignalFd(from_nix(e)))?;
+
+    nix::unistd::chdir(OsStr::from_bytes(dir)).map_err(|e| SetupError::Chdir(from_nix(e)))?;
+    let down_file = match nix::sys::stat::stat("down") {
+        Ok(_) => true,
+        Err(nix::errno::Errno::ENOENT) => false,
+        Err(e) => return Err(SetupError::StatDown(from_nix(e))),
+    };
+    make_supervise_dir()?;
+
+    let lock_file = open(
+        "supervise/lock",
+        OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_APPEND | OFlag::O_CREAT | OFlag::O_CLOEXEC,
+        Mode::from_bits_truncate(0o600),
+    )
+    .map_err(|e| SetupError::Lock(from_nix(e)))?;
+    let lock = Flock::lock(File::from(lock_file), FlockArg::LockExclusiveNonblock)
+        .map_err(|(_, e)| SetupError::Lock(from_nix(e)))?;
+
+    let _ = nix::unistd::mkfifo("supervise/control", Mode::from_bits_truncate(0o600));
+    let control =
+        nonblocking("supervise/control", OFlag::O_RDONLY).map_err(SetupError::ControlRead)?;
+    let control_writer =
+        nonblocking("supervise/control", OFlag::O_WRONLY).map_err(SetupError::ControlWrite)?;
+
+    let (machine, first) = Supervise::new(Config { down_file }, clock::now());
+    for action in &first {
+        if let Action::WriteStatus(record) = action {
+            if let Err(e) = status_file::write(Path::new("supervise"), record) {
+                notice(Notice::StatusWrite(e));
+            }
+        }
+    }
+    let pending = first
+        .into_iter()
+        .filter(|a| !matches!(a, Action::WriteStatus(_)))
+        .collect();
+
+    let _ = nix::unistd::mkfifo("supervise/ok", Mode::from_bits_truncate(0o600));
+    let ok = nonblocking("supervise/ok", OFlag::O_RDONLY).map_err(SetupError::OkRead)?;
+
+    Ok(Prepared {
+        machine,
+        pending,
+        children,
+        control,
+        _control_writer: control_writer,
+        _ok: ok,
+        _lock: lock,
+        run: RunProgram::new(original, exec_failure_prefix),
+    })
+}
+
+/// `mkdir supervise` (mode 0700, errors ignored); where `supervise` is a
+/// symlink, Debian's supervise also makes the directory it points to.
+//= spec/supervise.md#sup-1
+fn make_supervise_dir() -> Result<(), SetupError> {
+    if nix::unistd::mkdir("supervise", Mode::from_bits_truncate(0o700)).is_ok() {
+        return Ok(());
+    }
+    match nix::fcntl::readlink("supervise") {
+        Ok(target) => {
+            let _ = nix::unistd::mkdir(target.as_os_str(), Mode::from_bits_truncate(0o700));
+            Ok(())
+        }
+        Err(nix::errno::Errno::ENOENT | nix::errno::Errno::EINVAL) => Ok(()),
+        Err(e) => Err(SetupError::Readlink(from_nix(e))),
+    }
+}
+
+impl Prepared {
+    /// Run until the machine says exit; the exit code.
+    pub fn run(mut self, notice: &mut impl FnMut(Notice)) -> i32 {
+        let mut work: VecDeque<Action> = std::mem::take(&mut self.pending).into();
+        work.extend(self.machine.handle(clock::now(), Event::Started));
+        loop {
+            if let Some(code) = self.carry_out(&mut work, notice) {
+                return code;
+            }
+            self.wait(self.machine.next_deadline());
+            let mut events = Vec::new();
+            while self.children.read_signal().ok().flatten().is_some() {}
+            while let Some((pid, status)) = reap() {
+                events.push(Event::ChildExited { pid, status });
+            }
+            if let Some(command) = self.read_control_byte() {
+                events.push(Event::Control(command));
+            }
+            let deadline_passed = self
+                .machine
+                .next_deadline()
+                .is_some_and(|deadline| clock::mono() >= deadline);
+            if deadline_passed {
+                events.push(Event::Tick);
+            }
+            for event in events {
+                work.extend(self.machine.handle(clock::now(), event));
+            }
+        }
+    }
+
+    /// Carry out queued actions in order; `Some(code)` on `Exit`.
+    fn carry_out(
+        &mut self,
+        work: &mut VecDeque<Action>,
+        notice: &mut impl FnMut(Notice),
+    ) -> Option<i32> {
+        while let Some(action) = work.pop_front() {
+            match action {
+                Action::Spawn => {
+                    let event = match self.run.spawn() {
+                        Ok(pid) => Event::SpawnSucceeded { pid },
+                        Err(errno) => Event::SpawnFailed { errno },
+                    };
+                    let more = self.machine.handle(clock::now(), event);
+                    for (i, a) in more.into_iter().enumerate() {
+                        work.insert(i, a);
+                    }
+                }
+                Action::Signal { pid, sig } => signal(pid, sig),
+                Action::WriteStatus(record) => {
+                    if let Err(e) = status_file::write(Path::new("supervise"), &record) {
+                        notice(Notice::StatusWrite(e));
+                    }
+                }
+                Action::WarnForkFailed { errno } => notice(Notice::ForkFailed(errno)),
+                Action::Exit(code) => return Some(code),
+            }
+        }
+        None
+    }
+
+    /// Block until a child exits, a control byte arrives or `deadline`.
+    fn wait(&self, deadline: Option<Mono>) {
+        let timeout = match deadline {
+            // 0.76 wakes every hour when idle; nothing depends on it.
+            None => PollTimeout::try_from(3_600_000).unwrap_or(PollTimeout::MAX),
+            Some(deadline) => {
+                let left = deadline.0.saturating_sub(clock::mono().0);
+                // Round up so we never wake just before the deadline.
+                let millis = left.div_ceil(1_000_000);
+                PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [
+            PollFd::new(self.children.as_fd(), PollFlags::POLLIN),
+            PollFd::new(self.control.as_fd(), PollFlags::POLLIN),
+        ];
+        let _ = poll(&mut fds, timeout);
+    }
+
+    /// One byte from the control FIFO, if one is there and means something.
+    fn read_control_byte(&self) -> Option<Command> {
+        let mut byte = [0u8; 1];
+        loop {
+            match nix::unistd::read(self.control.as_fd(), &mut byte) {
+                Ok(1) => return Command::from_byte(byte[0]),
+                Err(nix::errno::Errno::EINTR) => continue,
+                _ => return None,
+            }
+        }
+    }
+}
