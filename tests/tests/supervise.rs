@@ -643,3 +643,31 @@ fn svok_exit_codes_match_0_76() {
         Some(100)
     );
 }
+
+/// What `./run` inherits from `side`'s supervise: its open descriptors, its
+/// ignored and blocked signals, argv[0] and working directory.
+fn inheritance(side: Side) -> String {
+    let script = "#!/bin/sh
+out=$PWD/../inherited
+here=$PWD
+cd /proc/$$/fd
+fds=$(echo *)
+sig=$(grep -E '^Sig(Ign|Blk)' /proc/$$/status | tr '\\n' ' ')
+echo \"fds: $fds; $sig; argv0: $0; cwd: ${here##*/}\" > \"$out.new\"
+mv \"$out.new\" \"$out\"
+exec sleep 100000
+";
+    let dir = service_tree("inherit", script, false);
+    let _sup = Supervisor::start(side, dir.path());
+    let file = dir.path().join("inherited");
+    wait::until_or_panic("the run script's report", || fs::read_to_string(&file).ok())
+}
+
+//= spec/supervise.md#sup-3
+#[test]
+fn run_inherits_no_descriptor_and_no_signal_mask_from_supervise() {
+    let reference = inheritance(Side::Reference);
+    let ours = inheritance(Side::Ours);
+    assert_eq!(reference, ours);
+    assert!(ours.contains("argv0: ./run; cwd: s"), "{ours}");
+}
