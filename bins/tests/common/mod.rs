@@ -1,0 +1,87 @@
+//! What the packaging tests share: the 17 programs of daemontools 0.76 and
+//! the paths cargo built them at, a scratch directory, and the workspace
+//! root.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// Every program, with the path of the binary cargo built for this test.
+/// `env!` makes a missing bin target a compile error, so this list is also
+/// the proof that `cargo install --path bins` installs all of them.
+pub(crate) const PROGRAMS: [(&str, &str); 17] = [
+    ("envdir", env!("CARGO_BIN_EXE_envdir")),
+    ("envuidgid", env!("CARGO_BIN_EXE_envuidgid")),
+    ("fghack", env!("CARGO_BIN_EXE_fghack")),
+    ("multilog", env!("CARGO_BIN_EXE_multilog")),
+    ("pgrphack", env!("CARGO_BIN_EXE_pgrphack")),
+    ("readproctitle", env!("CARGO_BIN_EXE_readproctitle")),
+    ("setlock", env!("CARGO_BIN_EXE_setlock")),
+    ("setuidgid", env!("CARGO_BIN_EXE_setuidgid")),
+    ("softlimit", env!("CARGO_BIN_EXE_softlimit")),
+    ("supervise", env!("CARGO_BIN_EXE_supervise")),
+    ("svc", env!("CARGO_BIN_EXE_svc")),
+    ("svok", env!("CARGO_BIN_EXE_svok")),
+    ("svscan", env!("CARGO_BIN_EXE_svscan")),
+    ("svscanboot", env!("CARGO_BIN_EXE_svscanboot")),
+    ("svstat", env!("CARGO_BIN_EXE_svstat")),
+    ("tai64n", env!("CARGO_BIN_EXE_tai64n")),
+    ("tai64nlocal", env!("CARGO_BIN_EXE_tai64nlocal")),
+];
+
+/// The path of one program's binary.
+pub(crate) fn program(name: &str) -> &'static Path {
+    match PROGRAMS.iter().find(|(n, _)| *n == name) {
+        Some((_, path)) => Path::new(path),
+        None => panic!("`{name}` is not one of the 17 programs"),
+    }
+}
+
+/// The directory holding the built binaries (all 17 are side by side).
+pub(crate) fn bin_dir() -> PathBuf {
+    let svc = program("svc");
+    match svc.parent() {
+        Some(dir) => dir.to_path_buf(),
+        None => panic!("{} has no parent directory", svc.display()),
+    }
+}
+
+/// The workspace root (the parent of `bins/`).
+pub(crate) fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// A fresh directory under the system temp dir, removed when dropped
+/// (kept if `DT_KEEP_TMP` is set, to look at after a failure).
+pub(crate) struct Scratch {
+    path: PathBuf,
+}
+
+impl Scratch {
+    pub(crate) fn new(tag: &str) -> Scratch {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        loop {
+            let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+            let path =
+                std::env::temp_dir().join(format!("dt-packaging-{}-{n}-{tag}", std::process::id()));
+            match std::fs::create_dir(&path) {
+                Ok(()) => return Scratch { path },
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => panic!("cannot create {}: {e}", path.display()),
+            }
+        }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::env::var_os("DT_KEEP_TMP").is_none() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
