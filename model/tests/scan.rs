@@ -152,6 +152,9 @@ impl Pair {
         while let Some(action) = queue.pop_front() {
             let answer = match action {
                 Action::Scan => return Err("scan in the middle of a scan".into()),
+                Action::Control { .. } | Action::Exit(_) => {
+                    return Err(format!("{action:?} without a stop"));
+                }
                 Action::MakePipe { service } => {
                     effects.push(Effect::MakePipe(service.0));
                     if !self.pipes.insert(service.0) {
@@ -277,6 +280,7 @@ fn warn_key(w: &dt_core::scan::Warning) -> String {
         Warning::StatLog { errno, .. } => format!("stat log {errno:?}"),
         Warning::CreatePipe { errno, .. } => format!("pipe {errno:?}"),
         Warning::Fork { errno, .. } => format!("fork {errno:?}"),
+        Warning::StillRunning { running } => format!("still running {running}"),
     }
 }
 

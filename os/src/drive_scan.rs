@@ -10,6 +10,10 @@ use dt_core::scan::{
 };
 use dt_core::Errno;
 use nix::fcntl::OFlag;
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::stat::Mode;
 use std::collections::{HashMap, VecDeque};
 use std::ffi::{CString, OsStr};
 use std::os::fd::{AsFd, OwnedFd};
@@ -30,9 +34,65 @@ pub enum ChildStage {
 /// the service `name` and `role` (the driver appends the error and a newline).
 pub type ChildMessage<'a> = &'a dyn Fn(ChildStage, &[u8], Role) -> Vec<u8>;
 
-/// Run svscan in the current directory forever, reporting warnings through
-/// `warn`.
-pub fn run(warn: &mut dyn FnMut(&Warning), child_message: ChildMessage<'_>) -> ! {
+/// The opt-in stop mode (SCAN-9): SIGTERM or SIGINT stops every service and
+/// then svscan, waiting at most `grace_secs`; children are reaped as soon as
+/// they exit (what a PID 1 must do for orphans).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StopMode {
+    /// How long to wait for the supervise processes before giving up.
+    pub grace_secs: u64,
+}
+
+/// Signals delivered through a descriptor instead of handlers, with the
+/// mask to give children back.
+struct Signals {
+    fd: SignalFd,
+    original: SigSet,
+}
+
+impl Signals {
+    fn new() -> Result<Signals, Errno> {
+        let mut set = SigSet::empty();
+        for sig in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT] {
+            set.add(sig);
+        }
+        let mut original = SigSet::empty();
+        sigprocmask(SigmaskHow::SIG_BLOCK, Some(&set), Some(&mut original)).map_err(from_nix)?;
+        let fd = SignalFd::with_flags(&set, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+            .map_err(from_nix)?;
+        Ok(Signals { fd, original })
+    }
+
+    /// Wait until a signal arrives or `deadline`; whether a stop signal came.
+    fn wait(&self, deadline: Option<dt_core::Mono>) -> bool {
+        let timeout = match deadline {
+            None => PollTimeout::NONE,
+            Some(deadline) => {
+                let left = deadline.0.saturating_sub(clock::mono().0);
+                PollTimeout::try_from(left.div_ceil(1_000_000)).unwrap_or(PollTimeout::MAX)
+            }
+        };
+        let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
+        let _ = poll(&mut fds, timeout);
+        let mut stop = false;
+        while let Ok(Some(info)) = self.fd.read_signal() {
+            let signo = i32::try_from(info.ssi_signo).unwrap_or(0);
+            stop |= signo == libc::SIGTERM || signo == libc::SIGINT;
+        }
+        stop
+    }
+}
+
+/// Run svscan in the current directory forever (or, in the stop mode,
+/// until it has stopped every service), reporting warnings through `warn`.
+/// Fails only if the stop mode cannot set up its signal descriptor.
+pub fn run(
+    stop_mode: Option<StopMode>,
+    warn: &mut dyn FnMut(&Warning),
+    child_message: ChildMessage<'_>,
+) -> Result<std::convert::Infallible, Errno> {
+    let signals = stop_mode.map(|_| Signals::new()).transpose()?;
+    let child_mask = signals.as_ref().map(|s| s.original);
     let mut machine = Scan::new();
     let mut pipes: HashMap<ServiceId, (OwnedFd, OwnedFd)> = HashMap::new();
     let mut work: VecDeque<Action> = machine.handle(clock::now(), Event::Started).into();
@@ -62,7 +122,7 @@ pub fn run(warn: &mut dyn FnMut(&Warning), child_message: ChildMessage<'_>) -> !
                     logged,
                 } => {
                     let pipe = if logged { pipes.get(&service) } else { None };
-                    let result = spawn_supervise(&name, role, pipe, child_message);
+                    let result = spawn_supervise(&name, role, pipe, child_mask, child_message);
                     Some(match result {
                         Ok(pid) => Event::SpawnSucceeded { service, role, pid },
                         Err(errno) => Event::SpawnFailed {
@@ -80,6 +140,11 @@ pub fn run(warn: &mut dyn FnMut(&Warning), child_message: ChildMessage<'_>) -> !
                     warn(&warning);
                     None
                 }
+                Action::Control { name, role, bytes } => {
+                    send_control(&name, role, bytes);
+                    None
+                }
+                Action::Exit(code) => std::process::exit(code),
             };
             if let Some(event) = answer {
                 // Answers come before anything else still queued.
@@ -88,11 +153,47 @@ pub fn run(warn: &mut dyn FnMut(&Warning), child_message: ChildMessage<'_>) -> !
                 }
             }
         }
-        if let Some(deadline) = machine.next_deadline() {
-            let left = deadline.0.saturating_sub(clock::mono().0);
-            std::thread::sleep(std::time::Duration::from_nanos(left));
+        match (&signals, stop_mode) {
+            (Some(signals), Some(mode)) => {
+                let deadline = machine.next_deadline();
+                let stop = signals.wait(deadline);
+                while let Some((pid, _)) = reap() {
+                    work.extend(machine.handle(clock::now(), Event::ChildExited { pid }));
+                }
+                if stop {
+                    let event = Event::Stop {
+                        grace_secs: mode.grace_secs,
+                    };
+                    work.extend(machine.handle(clock::now(), event));
+                }
+                if deadline.is_some_and(|d| clock::mono() >= d) {
+                    work.extend(machine.handle(clock::now(), Event::Tick));
+                }
+            }
+            _ => {
+                // 0.76: sleep until the next scan; children are reaped then.
+                if let Some(deadline) = machine.next_deadline() {
+                    let left = deadline.0.saturating_sub(clock::mono().0);
+                    std::thread::sleep(std::time::Duration::from_nanos(left));
+                }
+                work.extend(machine.handle(clock::now(), Event::Tick));
+            }
         }
-        work.extend(machine.handle(clock::now(), Event::Tick));
+    }
+}
+
+/// Write `bytes` to a supervise's control FIFO as svc does; failures are
+/// ignored because the machine asks again.
+//= spec/svscan.md#scan-9
+fn send_control(name: &[u8], role: Role, bytes: &[u8]) {
+    let mut path = name.to_vec();
+    if role == Role::Log {
+        path.extend_from_slice(b"/log");
+    }
+    path.extend_from_slice(b"/supervise/control");
+    let flags = OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC;
+    if let Ok(fd) = nix::fcntl::open(OsStr::from_bytes(&path), flags, Mode::empty()) {
+        let _ = nix::unistd::write(fd.as_fd(), bytes);
     }
 }
 
@@ -160,6 +261,7 @@ fn spawn_supervise(
     name: &[u8],
     role: Role,
     pipe: Option<&(OwnedFd, OwnedFd)>,
+    child_mask: Option<SigSet>,
     child_message: ChildMessage<'_>,
 ) -> Result<dt_core::process::Pid, Errno> {
     let argument = match role {
@@ -179,6 +281,9 @@ fn spawn_supervise(
             line.push(b'\n');
             crate::process::child_exit(&line, 111)
         };
+        if let Some(mask) = child_mask {
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&mask), None);
+        }
         if let Some((read, write)) = pipe {
             let moved = match role {
                 Role::Main => nix::unistd::dup2_stdout(write.as_fd()),

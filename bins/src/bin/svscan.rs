@@ -1,10 +1,11 @@
 //! svscan: start and keep a supervise for every service directory.
 #![forbid(unsafe_code)]
 
-use dt_bins::diag::{die, emit, fatal_line, warning_line, EXIT_TEMPORARY};
+use dt_bins::diag::{die, emit, fatal_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
-use dt_core::scan::{Role, Warning};
-use dt_os::drive_scan::{run, ChildStage};
+use dt_core::scan::{parse_grace, Role, Warning, STOP_VARIABLE};
+use dt_os::drive_scan::{run, ChildStage, StopMode};
+use std::os::unix::ffi::OsStrExt;
 
 //= spec/svscan.md#scan-1
 fn main() {
@@ -16,7 +17,23 @@ fn main() {
             die(EXIT_TEMPORARY, &fatal_line("svscan", &text, Some(e)));
         }
     }
-    run(&mut |w| emit(&warning(w)), &child_message)
+    let stop_mode = stop_mode();
+    let Err(e) = run(stop_mode, &mut |w| emit(&warning(w)), &child_message);
+    let text = "unable to set up signals for stopping";
+    die(EXIT_TEMPORARY, &fatal_line("svscan", text, Some(e)))
+}
+
+/// The opt-in stop mode from `SVSCAN_STOP` (unset: 0.76's behaviour).
+//= spec/svscan.md#scan-9
+fn stop_mode() -> Option<StopMode> {
+    let value = std::env::var_os(STOP_VARIABLE)?;
+    match parse_grace(value.as_bytes()) {
+        Some(grace_secs) => Some(StopMode { grace_secs }),
+        None => {
+            let text = format!("{STOP_VARIABLE} must be empty or a number of seconds");
+            die(EXIT_USAGE, &fatal_line("svscan", &text, None))
+        }
+    }
 }
 
 /// `<name>` or `<name>/log`, as messages name a service's process.
@@ -46,6 +63,10 @@ fn warning(w: &Warning) -> String {
         Warning::Fork { name, role, errno } => (
             format!("unable to fork for {}", who(name, *role)),
             Some(*errno),
+        ),
+        Warning::StillRunning { running } => (
+            format!("unable to stop {running} supervise processes: giving up"),
+            None,
         ),
     };
     warning_line("svscan", &text, errno)

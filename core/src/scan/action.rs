@@ -57,6 +57,11 @@ pub enum Warning {
         /// Why.
         errno: Errno,
     },
+    /// `unable to stop <n> supervise processes: giving up` (SCAN-9).
+    StillRunning {
+        /// How many were still running.
+        running: usize,
+    },
 }
 
 /// An order to the driver.
@@ -91,4 +96,17 @@ pub enum Action {
     },
     /// Print a warning.
     Warn(Warning),
+    /// Write `bytes` to `<name>/supervise/control` (Main) or
+    /// `<name>/log/supervise/control` (Log), as svc does; a failure is
+    /// ignored (the machine asks again). Only in the stop mode (SCAN-9).
+    Control {
+        /// The directory entry's name, as last met.
+        name: Vec<u8>,
+        /// Which supervise.
+        role: Role,
+        /// The control bytes.
+        bytes: &'static [u8],
+    },
+    /// Exit with this code. Only in the stop mode (SCAN-9).
+    Exit(i32),
 }

@@ -102,4 +102,10 @@ pub enum Event {
     },
     /// The deadline has passed.
     Tick,
+    /// A stop signal arrived and the opt-in stop mode is on (SCAN-9): stop
+    /// every service, then exit, giving up after `grace_secs`.
+    Stop {
+        /// How long to wait for the supervise processes to finish.
+        grace_secs: u64,
+    },
 }

@@ -23,6 +23,8 @@ struct Service {
     main: Option<Pid>,
     log: Option<Pid>,
     seen_this_scan: bool,
+    /// The name it was last met under, for talking to its supervise.
+    name: Vec<u8>,
 }
 
 /// A read-only view of one known service, for tests and models.
@@ -51,7 +53,17 @@ enum Phase {
     Listing,
     /// Walking a listing; maybe waiting for a pipe or a fork.
     Walking(Walk),
+    /// Stopping every service (the opt-in extension, SCAN-9): no more
+    /// scans; asking again every second until all supervise processes are
+    /// gone or `give_up` passes.
+    Stopping { next_nudge: Mono, give_up: Mono },
+    /// Exit was ordered; nothing more happens.
+    Done,
 }
+
+/// How often a stopping svscan repeats its requests (a supervise that was
+/// just forked may not have opened its control FIFO yet).
+pub const STOP_NUDGE_SECS: u64 = 1;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Walk {
@@ -101,6 +113,10 @@ impl Scan {
     pub fn next_deadline(&self) -> Option<Mono> {
         match self.phase {
             Phase::Idle { next_scan } => Some(next_scan),
+            Phase::Stopping {
+                next_nudge,
+                give_up,
+            } => Some(next_nudge.min(give_up)),
             _ => None,
         }
     }
@@ -129,12 +145,21 @@ impl Scan {
                     self.start_scan(&mut out);
                 }
             }
-            Event::Tick => {
-                if matches!(self.phase, Phase::Idle { next_scan } if now.mono >= next_scan) {
-                    self.start_scan(&mut out);
+            Event::Tick => match self.phase {
+                Phase::Idle { next_scan } if now.mono >= next_scan => self.start_scan(&mut out),
+                Phase::Stopping { .. } => self.on_stopping_tick(now, &mut out),
+                _ => {}
+            },
+            Event::ChildExited { pid } => {
+                let was_main = self.on_child_exited(pid);
+                if matches!(self.phase, Phase::Stopping { .. }) {
+                    if let Some(service) = was_main {
+                        out.push(Action::ClosePipe { service });
+                    }
+                    self.exit_if_all_stopped(&mut out);
                 }
             }
-            Event::ChildExited { pid } => self.on_child_exited(pid),
+            Event::Stop { grace_secs } => self.on_stop(now, grace_secs, &mut out),
             Event::Scanned(listing) => {
                 if self.phase == Phase::Listing {
                     self.on_scanned(listing);
@@ -197,17 +222,105 @@ impl Scan {
         out.push(Action::Scan);
     }
 
+    /// Forget the exited process; the service's id when it was the main
+    /// supervise of a logged service (whose pipe a stopping svscan closes).
     //= spec/svscan.md#scan-3
-    fn on_child_exited(&mut self, pid: Pid) {
+    fn on_child_exited(&mut self, pid: Pid) -> Option<ServiceId> {
         for s in &mut self.services {
             if s.main == Some(pid) {
                 s.main = None;
-                return;
+                return s.logged.then_some(s.id);
             }
             if s.log == Some(pid) {
                 s.log = None;
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Start stopping: ask every main supervise to take its service down
+    /// and exit (`dx`), every log supervise to exit once its logger has
+    /// drained the pipe (`x`), and close the pipe of every logged service
+    /// whose main supervise is already gone, so its logger sees end of file.
+    //= spec/svscan.md#scan-9
+    fn on_stop(&mut self, now: Now, grace_secs: u64, out: &mut Vec<Action>) {
+        match self.phase {
+            Phase::New => {
+                self.phase = Phase::Done;
+                out.push(Action::Exit(0));
                 return;
             }
+            Phase::Stopping { .. } | Phase::Done => return,
+            Phase::Idle { .. } | Phase::Listing | Phase::Walking(_) => {}
+        }
+        self.phase = Phase::Stopping {
+            next_nudge: now.mono.after_secs(STOP_NUDGE_SECS),
+            give_up: now.mono.after_secs(grace_secs),
+        };
+        for s in &self.services {
+            if s.logged && s.main.is_none() {
+                out.push(Action::ClosePipe { service: s.id });
+            }
+        }
+        self.ask_to_stop(out);
+        self.exit_if_all_stopped(out);
+    }
+
+    fn ask_to_stop(&self, out: &mut Vec<Action>) {
+        for s in &self.services {
+            if s.main.is_some() {
+                out.push(Action::Control {
+                    name: s.name.clone(),
+                    role: Role::Main,
+                    bytes: b"dx",
+                });
+            }
+            if s.log.is_some() {
+                out.push(Action::Control {
+                    name: s.name.clone(),
+                    role: Role::Log,
+                    bytes: b"x",
+                });
+            }
+        }
+    }
+
+    //= spec/svscan.md#scan-9
+    fn on_stopping_tick(&mut self, now: Now, out: &mut Vec<Action>) {
+        let Phase::Stopping {
+            next_nudge,
+            give_up,
+        } = self.phase
+        else {
+            return;
+        };
+        if now.mono >= give_up {
+            let running = self
+                .services
+                .iter()
+                .map(|s| usize::from(s.main.is_some()) + usize::from(s.log.is_some()))
+                .sum();
+            out.push(Action::Warn(Warning::StillRunning { running }));
+            self.phase = Phase::Done;
+            out.push(Action::Exit(111));
+        } else if now.mono >= next_nudge {
+            self.ask_to_stop(out);
+            self.phase = Phase::Stopping {
+                next_nudge: now.mono.after_secs(STOP_NUDGE_SECS),
+                give_up,
+            };
+        }
+    }
+
+    fn exit_if_all_stopped(&mut self, out: &mut Vec<Action>) {
+        if self
+            .services
+            .iter()
+            .all(|s| s.main.is_none() && s.log.is_none())
+        {
+            self.phase = Phase::Done;
+            out.push(Action::Exit(0));
         }
     }
 
@@ -283,6 +396,7 @@ impl Scan {
             .iter()
             .position(|s| (s.dev, s.ino) == (dev, ino))
         {
+            self.services[index].name.clone_from(&name);
             self.start_processes(index, name, out);
             return;
         }
@@ -307,6 +421,7 @@ impl Scan {
             main: None,
             log: None,
             seen_this_scan: false,
+            name: name.clone(),
         };
         self.next_id += 1;
         if logged {

@@ -12,10 +12,12 @@
 mod action;
 mod event;
 mod machine;
+mod stop;
 
 pub use action::{Action, Role, ServiceId, Warning};
 pub use event::{Entry, EntryKind, Event, Listing, LogProbe};
-pub use machine::{Scan, ServiceView, MAX_SERVICES, RESCAN_SECS};
+pub use machine::{Scan, ServiceView, MAX_SERVICES, RESCAN_SECS, STOP_NUDGE_SECS};
+pub use stop::{parse_grace, DEFAULT_GRACE_SECS, STOP_VARIABLE};
 
 #[cfg(test)]
 mod tests;

@@ -74,6 +74,10 @@ fn transcript(actions: &[Action]) -> String {
                 )
             }
             Action::Warn(w) => format!("warn {w:?}"),
+            Action::Control { name, role, bytes } => {
+                format!("control {role:?} {} {:?}", text(name), text(bytes))
+            }
+            Action::Exit(code) => format!("exit {code}"),
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -416,4 +420,119 @@ fn answers_that_were_not_asked_for_are_ignored() {
     for event in stray {
         assert!(scan.handle(Now::at_secs(0), event).is_empty());
     }
+}
+
+/// A started scanner with `a` (logged, pids 1 and 2) and `b` (unlogged,
+/// pid 3) running.
+fn two_running() -> Scan {
+    let mut scan = started();
+    let mut pid = 0;
+    run_scan(
+        &mut scan,
+        Now::at_secs(0),
+        vec![
+            dir("a", 1, LogProbe::Exists),
+            dir("b", 2, LogProbe::Missing),
+        ],
+        &mut pid,
+    );
+    scan
+}
+
+//= spec/svscan.md#scan-9
+#[test]
+fn a_stop_asks_every_supervise_to_finish_then_exits_when_all_are_gone() {
+    let mut scan = two_running();
+    let mut actions = scan.handle(Now::at_secs(2), Event::Stop { grace_secs: 10 });
+    assert_eq!(
+        scan.next_deadline(),
+        Some(Now::at_secs(3).mono),
+        "asks again a second later"
+    );
+    // Orphans and unknown children change nothing.
+    actions.extend(scan.handle(Now::at_secs(2), Event::ChildExited { pid: Pid(99) }));
+    actions.extend(scan.handle(Now::at_secs(3), Event::Tick));
+    // The logged service's main goes: its pipe is closed so the logger
+    // reads to the end; the logger's supervise goes last.
+    actions.extend(scan.handle(Now::at_secs(3), Event::ChildExited { pid: Pid(1) }));
+    actions.extend(scan.handle(Now::at_secs(3), Event::ChildExited { pid: Pid(3) }));
+    assert!(
+        !actions.contains(&Action::Exit(0)),
+        "the log supervise still runs"
+    );
+    actions.extend(scan.handle(Now::at_secs(4), Event::ChildExited { pid: Pid(2) }));
+    // Nothing more: no scans, no restarts.
+    actions.extend(scan.handle(Now::at_secs(60), Event::Tick));
+    actions.extend(scan.handle(
+        Now::at_secs(60),
+        listing(vec![dir("c", 3, LogProbe::Missing)]),
+    ));
+    insta::assert_snapshot!(transcript(&actions));
+}
+
+//= spec/svscan.md#scan-9
+#[test]
+fn a_stop_gives_up_after_the_grace_period() {
+    let mut scan = two_running();
+    let _ = scan.handle(Now::at_secs(0), Event::Stop { grace_secs: 2 });
+    let _ = scan.handle(Now::at_secs(1), Event::Tick);
+    let late = scan.handle(Now::at_secs(2), Event::Tick);
+    assert_eq!(
+        late,
+        vec![
+            Action::Warn(Warning::StillRunning { running: 3 }),
+            Action::Exit(111)
+        ]
+    );
+    assert_eq!(scan.next_deadline(), None);
+    assert_eq!(scan.handle(Now::at_secs(3), Event::Tick), vec![]);
+}
+
+//= spec/svscan.md#scan-9
+#[test]
+fn a_stop_with_nothing_running_exits_at_once_and_closes_orphaned_pipes() {
+    assert_eq!(
+        Scan::new().handle(Now::at_secs(0), Event::Stop { grace_secs: 5 }),
+        vec![Action::Exit(0)]
+    );
+    let mut scan = two_running();
+    for pid in 1..=3 {
+        assert_eq!(
+            scan.handle(Now::at_secs(1), Event::ChildExited { pid: Pid(pid) }),
+            vec![]
+        );
+    }
+    assert_eq!(
+        scan.handle(Now::at_secs(1), Event::Stop { grace_secs: 5 }),
+        vec![
+            Action::ClosePipe {
+                service: ServiceId(0)
+            },
+            Action::Exit(0)
+        ]
+    );
+    // A second stop is ignored.
+    assert_eq!(
+        scan.handle(Now::at_secs(1), Event::Stop { grace_secs: 5 }),
+        vec![]
+    );
+}
+
+//= spec/svscan.md#scan-9
+#[test]
+fn without_a_stop_the_machine_never_exits_or_writes_control_bytes() {
+    let mut scan = two_running();
+    let mut all = Vec::new();
+    for t in 0..40 {
+        all.extend(scan.handle(Now::at_secs(t), Event::Tick));
+        if scan.next_deadline().is_none() {
+            all.extend(scan.handle(Now::at_secs(t), listing(vec![])));
+        }
+        if t == 7 {
+            all.extend(scan.handle(Now::at_secs(t), Event::ChildExited { pid: Pid(1) }));
+        }
+    }
+    assert!(all
+        .iter()
+        .all(|a| !matches!(a, Action::Exit(_) | Action::Control { .. })));
 }
