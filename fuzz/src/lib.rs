@@ -21,6 +21,14 @@ use dt_core::svstat::{self, Observation};
 use dt_core::tai64n::Stamper;
 use dt_core::tai64nlocal::{civil_from_seconds, CivilTime, LocalFilter, LocalZone};
 
+pub mod argv;
+mod machines;
+mod multilog;
+
+pub use argv::{envdir_value, setlock_argv, softlimit_argv, svc_argv};
+pub use machines::{scan_events, supervise_events};
+pub use multilog::{multilog_script, multilog_stream};
+
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
 
@@ -32,6 +40,14 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("svstat_render", svstat_render),
     ("tai64n_stream", tai64n_stream),
     ("tai64nlocal_line", tai64nlocal_line),
+    ("supervise_events", supervise_events),
+    ("scan_events", scan_events),
+    ("multilog_script", multilog_script),
+    ("multilog_stream", multilog_stream),
+    ("envdir_value", envdir_value),
+    ("svc_argv", svc_argv),
+    ("softlimit_argv", softlimit_argv),
+    ("setlock_argv", setlock_argv),
 ];
 
 /// `label::parse` on any bytes: it accepts exactly `@` and 24 lowercase hex
