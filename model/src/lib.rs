@@ -7,6 +7,7 @@
 
 pub mod explore;
 pub mod filters;
+pub mod interleave;
 pub mod multilog;
 pub mod scan;
 pub mod supervise;

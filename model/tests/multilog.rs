@@ -425,6 +425,16 @@ proptest! {
 /// Every crash point of a small run, each followed by a restart that logs
 /// more input: nothing written is lost or repeated, unfinished files become
 /// `.u`, and start-up recovery itself survives a crash at any of its steps.
+///
+/// Bound: the script `s4096 n100 ./d`, and again with an identity processor
+/// (`!cat`); run 1 is given 60 lines of 120 bytes in one read and killed
+/// after each of its steps `0..=total` (`total` being a clean run's count of
+/// answered steps, end of input included); run 2 either is not started or
+/// is killed after each of steps `0..40` of its start-up (recovery); run 3
+/// logs 30 lines of 50 bytes and exits. That is `2 × (total + 1) × 41`
+/// crash schedules (printed with `--nocapture`; `spec/models.md` records
+/// the figure), each checked for the properties above.
+//= spec/models.md#model-3
 //= spec/multilog.md#log-13
 //= spec/multilog.md#log-14
 //= spec/multilog.md#log-15
@@ -432,6 +442,7 @@ proptest! {
 //= spec/multilog.md#log-26
 #[test]
 fn a_crash_at_every_step_then_recovery() {
+    let mut total_explored = 0;
     let first = lines(60, 120);
     let second = lines(30, 50);
     for processor in [false, true] {
@@ -450,6 +461,9 @@ fn a_crash_at_every_step_then_recovery() {
         run.eof(&mut probe);
         let total = probe.steps;
         let mut explored = 0;
+        // The most steps run 1 (after its input) and run 2 (its start-up,
+        // up to the point it waits for input) really took before the kill.
+        let (mut longest_1, mut longest_2) = (0, 0);
         for crash_after in 0..=total {
             for second_crash in std::iter::once(None).chain((0u64..40).map(Some)) {
                 let mut fs = MemFs::new();
@@ -464,6 +478,7 @@ fn a_crash_at_every_step_then_recovery() {
                 while steps < crash_after && run.step(&mut fs) {
                     steps += 1;
                 }
+                longest_1 = longest_1.max(steps);
                 let written_before = fs.recoverable(b"./d");
                 fs.crash();
                 // Run 2 (maybe crashing during its own start-up), then run 3.
@@ -475,6 +490,7 @@ fn a_crash_at_every_step_then_recovery() {
                     while steps < limit && run.step(&mut fs) {
                         steps += 1;
                     }
+                    longest_2 = longest_2.max(steps);
                     fs.crash();
                 }
                 let mut run = Run::start(script.clone(), &mut fs, later);
@@ -505,8 +521,21 @@ fn a_crash_at_every_step_then_recovery() {
                 explored += 1;
             }
         }
+        // Schedules that kill a run after it stopped on its own repeat an
+        // earlier one; these are the different ones.
+        let distinct = (longest_1 + 1) * (1 + (longest_2 + 1).min(40));
+        println!(
+            "multilog crash exploration, processor {processor}: {explored} crash schedules \
+             ({total} steps in a clean run; run 1 killed after each of 0..={longest_1} steps \
+             following its input, run 2 not started or killed after each of \
+             0..={longest_2} start-up steps): at most {distinct} distinct"
+        );
+        assert!(distinct > 500, "only {distinct} distinct crash schedules");
+        assert_eq!(explored, (total + 1) * 41);
         assert!(explored > 1000, "explored {explored} crash points");
+        total_explored += explored;
     }
+    println!("multilog crash exploration: {total_explored} crash schedules in all");
 }
 
 /// A processor that crashes or fails is retried after pauses; the data
