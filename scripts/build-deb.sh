@@ -11,7 +11,8 @@
 #   /usr/share/man/man8/<program>.8.gz
 #   /lib/systemd/system/daemontools-rs.service  (svscanboot; not enabled on install)
 #   /etc/service/                               (the scan directory, empty)
-#   /usr/share/doc/daemontools-rs/              (copyright, README.Debian, examples)
+#   /usr/share/doc/daemontools-rs/              (copyright, README.Debian, examples:
+#                                                the inittab line, the demo service)
 # It provides, conflicts with and replaces Debian's daemontools, and conflicts
 # with daemontools-run, whose unit would start a second svscanboot.
 set -euo pipefail
@@ -149,12 +150,28 @@ Nothing is started when the package is installed. To run svscan on
   with System V init:  add the line in examples/inittab.txt to /etc/inittab
                        and run "telinit q"
 
-Then add a service by making its directory elsewhere and linking it in:
+Then add a service by making its directory elsewhere and linking it in.
+examples/service/demo is a small one (a numbered line a second, logged by
+multilog t into log/main):
 
-  ln -s /srv/myservice /etc/service/myservice
+  cp -R /usr/share/doc/daemontools-rs/examples/service/demo /srv/demo
+  ln -s /srv/demo /etc/service/demo
+  svstat /etc/service/demo /etc/service/demo/log
+  tai64nlocal < /srv/demo/log/main/current
+
+and remove it again (unlink first, so that svscan does not restart it):
+
+  rm /etc/service/demo
+  svc -dx /srv/demo /srv/demo/log
 EOF
 mkdir -p "$doc/examples"
 install -m 0644 "$root/packaging/inittab.txt" "$doc/examples/inittab.txt"
+# The demo service of scripts/demo.sh, as an example to copy: run files
+# keep their execute bits.
+cp -R "$root/example/service" "$doc/examples/service"
+# ... without what a run of svscan directly in the checkout would leave.
+find "$doc/examples/service" -depth -type d \( -name supervise -o -name main \) -exec rm -rf {} +
+chmod -R u=rwX,go=rX "$doc/examples/service"
 
 # Depends: what the binaries link against, from their NEEDED entries, with
 # the newest glibc symbol version they use. An unknown library stops the

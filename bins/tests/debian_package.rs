@@ -169,6 +169,9 @@ fn the_debian_package_replaces_daemontools_and_its_programs_work() {
         "./usr/share/doc/daemontools-rs/examples/inittab.txt",
         "-rw-r--r--",
     );
+    let examples = "./usr/share/doc/daemontools-rs/examples/service/demo";
+    expect(&format!("{examples}/run"), "-rwxr-xr-x");
+    expect(&format!("{examples}/log/run"), "-rwxr-xr-x");
     let programs_in_bin = listing
         .lines()
         .filter(|l| l.contains(" ./usr/bin/") && !l.ends_with('/'))
