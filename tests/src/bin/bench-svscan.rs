@@ -1,0 +1,285 @@
+//! Benchmark: svscan with 1000 services, ours against Debian's 0.76, one
+//! after the other in the same run. For each side: the time from starting
+//! svscan until every service's `supervise/status` shows a running pid; the
+//! memory of svscan and its 1000 supervise processes (the sum of their PSS
+//! from `/proc/<pid>/smaps_rollup`, the services themselves left out); and
+//! the CPU time svscan (and, separately, all supervise processes together)
+//! use while idle over a measurement window (utime + stime from
+//! `/proc/<pid>/stat`).
+//!
+//! Run with `scripts/bench.sh`, or after `cargo build --release -p dt-bins`:
+//! `cargo run --release -p dt-tests --bin bench-svscan -- [window-seconds]`
+//! (default 60 s; a few seconds give a quick, rougher figure). Each side
+//! runs in its own process group, killed afterwards; the service trees are
+//! under `target/bench/svscan-*`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use dt_tests::process::Group;
+use dt_tests::Side;
+
+const SERVICES: usize = 1000;
+const STARTS: usize = 3;
+
+fn main() {
+    let window = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse::<f64>().ok())
+        .map_or(Duration::from_secs(60), Duration::from_secs_f64);
+    let work = dt_tests::binaries::workspace_root().join("target/bench");
+    fs::create_dir_all(&work).expect("target/bench");
+    // Check both sides' programs before spending minutes on one of them.
+    for side in Side::BOTH {
+        side.program("svscan");
+        side.program("supervise");
+    }
+
+    // Start-up is measured STARTS times, the sides taking turns so that a
+    // change in the machine's load hits both; the best time counts. The
+    // last start of each side stays up for the memory and idle figures.
+    let mut results: Vec<(Side, Measured)> = Vec::new();
+    for round in 0..STARTS {
+        for side in Side::BOTH {
+            let dir = work.join(match side {
+                Side::Reference => "svscan-ref",
+                Side::Ours => "svscan-ours",
+            });
+            let last = round + 1 == STARTS;
+            let m = measure(side, &dir, last.then_some(window));
+            match results.iter_mut().find(|(s, _)| *s == side) {
+                None => results.push((side, m)),
+                Some((_, best)) => {
+                    best.startup = best.startup.min(m.startup);
+                    best.startup_cpu = best.startup_cpu.min(m.startup_cpu);
+                    if last {
+                        best.pss_kib = m.pss_kib;
+                        best.svscan_cpu = m.svscan_cpu;
+                        best.supervise_cpu = m.supervise_cpu;
+                    }
+                }
+            }
+        }
+    }
+
+    println!(
+        "svscan with {SERVICES} services (`run` = `exec sleep 100000`): start-up best of \
+         {STARTS}, idle window {:.0} s",
+        window.as_secs_f64()
+    );
+    println!();
+    println!(
+        "| program | all up after | svscan CPU until then | PSS svscan + supervise | svscan idle CPU | supervise idle CPU (all) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for (side, m) in &results {
+        println!(
+            "| {} | {:.2} s | {:.2} s | {:.1} MiB ({:.0} KiB/service) | {:.1} ms/min | {:.1} ms/min |",
+            label(*side),
+            m.startup.as_secs_f64(),
+            m.startup_cpu.as_secs_f64(),
+            m.pss_kib as f64 / 1024.0,
+            m.pss_kib as f64 / SERVICES as f64,
+            per_minute(m.svscan_cpu, window),
+            per_minute(m.supervise_cpu, window),
+        );
+    }
+    if let [(_, reference), (_, ours)] = results.as_slice() {
+        println!(
+            "| ours / 0.76 | {:.2}x | {} | {:.2}x | {} | {} |",
+            ours.startup.as_secs_f64() / reference.startup.as_secs_f64(),
+            ratio(ours.startup_cpu, reference.startup_cpu),
+            ours.pss_kib as f64 / reference.pss_kib as f64,
+            ratio(ours.svscan_cpu, reference.svscan_cpu),
+            ratio(ours.supervise_cpu, reference.supervise_cpu),
+        );
+    }
+}
+
+fn label(side: Side) -> &'static str {
+    match side {
+        Side::Reference => "0.76",
+        Side::Ours => "ours",
+    }
+}
+
+fn per_minute(cpu: Duration, window: Duration) -> f64 {
+    cpu.as_secs_f64() * 1000.0 * 60.0 / window.as_secs_f64()
+}
+
+fn ratio(ours: Duration, reference: Duration) -> String {
+    if reference.is_zero() {
+        if ours.is_zero() {
+            "both 0".into()
+        } else {
+            "0.76: 0".into()
+        }
+    } else {
+        format!("{:.2}x", ours.as_secs_f64() / reference.as_secs_f64())
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Measured {
+    startup: Duration,
+    /// svscan's own CPU time until then.
+    startup_cpu: Duration,
+    pss_kib: u64,
+    svscan_cpu: Duration,
+    supervise_cpu: Duration,
+}
+
+/// Build the tree in `dir`, run `side`'s svscan on it and measure the
+/// start-up; with a `window`, memory and idle CPU too.
+fn measure(side: Side, dir: &Path, window: Option<Duration>) -> Measured {
+    let _ = fs::remove_dir_all(dir);
+    let sv = dir.join("sv");
+    let services: Vec<_> = (0..SERVICES).map(|i| sv.join(format!("s{i:04}"))).collect();
+    for service in &services {
+        fs::create_dir_all(service).expect("mkdir service");
+        let run = service.join("run");
+        fs::write(&run, "#!/bin/sh\nexec sleep 100000\n").expect("write run");
+        fs::set_permissions(&run, fs::Permissions::from_mode(0o755)).expect("chmod run");
+    }
+    let mut path = side.bin_dir().into_os_string();
+    path.push(":/usr/local/bin:/usr/bin:/bin");
+    let mut command = Command::new(side.program("svscan"));
+    command
+        .arg0("svscan")
+        .arg(&sv)
+        .env_clear()
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+
+    eprintln!("{}: starting {SERVICES} services", side.name());
+    let start = Instant::now();
+    let group = Group::spawn(&mut command).expect("start svscan");
+    let mut pending: Vec<&Path> = services.iter().map(|s| s.as_path()).collect();
+    while !pending.is_empty() {
+        pending.retain(|service| !running(service));
+        if start.elapsed() > Duration::from_secs(300) {
+            panic!(
+                "{}: {} services still not up after 300 s",
+                side.name(),
+                pending.len()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let startup = start.elapsed();
+    let svscan = group.pid() as i32;
+    let startup_cpu = cpu(svscan);
+
+    let supervise: Vec<i32> = group_processes(group.pid())
+        .into_iter()
+        .filter(|(_, argv0)| argv0 == "supervise")
+        .map(|(pid, _)| pid)
+        .collect();
+    assert_eq!(
+        supervise.len(),
+        SERVICES,
+        "{}: one supervise per service",
+        side.name()
+    );
+    eprintln!(
+        "{}: all up after {:.2} s",
+        side.name(),
+        startup.as_secs_f64()
+    );
+    let mut measured = Measured {
+        startup,
+        startup_cpu,
+        pss_kib: 0,
+        svscan_cpu: Duration::ZERO,
+        supervise_cpu: Duration::ZERO,
+    };
+    if let Some(window) = window {
+        // Let the last starts settle (0.76's supervise sleeps a second
+        // after each start) before taking the figures.
+        std::thread::sleep(Duration::from_secs(2));
+        measured.pss_kib = pss_kib(svscan) + supervise.iter().map(|&pid| pss_kib(pid)).sum::<u64>();
+        eprintln!("{}: idle for {:.0} s", side.name(), window.as_secs_f64());
+        let cpu_all = |pids: &[i32]| pids.iter().map(|&pid| cpu(pid)).sum::<Duration>();
+        let (svscan_before, supervise_before) = (cpu(svscan), cpu_all(&supervise));
+        std::thread::sleep(window);
+        measured.svscan_cpu = cpu(svscan).saturating_sub(svscan_before);
+        measured.supervise_cpu = cpu_all(&supervise).saturating_sub(supervise_before);
+    }
+    drop(group);
+    let _ = fs::remove_dir_all(dir);
+    measured
+}
+
+/// Does `service`'s status file show a running pid?
+fn running(service: &Path) -> bool {
+    fs::read(service.join("supervise/status"))
+        .ok()
+        .and_then(|b| b.get(12..16).map(|p| p != [0, 0, 0, 0]))
+        .unwrap_or(false)
+}
+
+/// The live processes of group `pgid`: pid and argv[0].
+fn group_processes(pgid: u32) -> Vec<(i32, String)> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        let Some(fields) = stat_fields(pid) else {
+            continue;
+        };
+        // After the comm: state ppid pgrp ...
+        if fields.first().map(String::as_str) == Some("Z")
+            || fields.get(2) != Some(&pgid.to_string())
+        {
+            continue;
+        }
+        let cmdline = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let argv0 = cmdline.split(|&b| b == 0).next().unwrap_or_default();
+        found.push((pid, String::from_utf8_lossy(argv0).into_owned()));
+    }
+    found
+}
+
+/// The fields of `/proc/<pid>/stat` after the command name.
+fn stat_fields(pid: i32) -> Option<Vec<String>> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after = &stat[stat.rfind(')')? + 1..];
+    Some(after.split_whitespace().map(str::to_owned).collect())
+}
+
+/// utime + stime of `pid`.
+fn cpu(pid: i32) -> Duration {
+    // /proc counts in USER_HZ, 100 on the architectures this runs on.
+    let ticks_per_second = 100.0;
+    let Some(fields) = stat_fields(pid) else {
+        return Duration::ZERO;
+    };
+    // Fields 14 and 15 of stat; the comm (field 2) is cut off and
+    // `fields` starts at field 3.
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+        .sum();
+    Duration::from_secs_f64(ticks as f64 / ticks_per_second)
+}
+
+/// The proportional set size of `pid`, in KiB.
+fn pss_kib(pid: i32) -> u64 {
+    let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    text.lines()
+        .find_map(|line| line.strip_prefix("Pss:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
