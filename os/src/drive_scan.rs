@@ -14,7 +14,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::stat::Mode;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::ffi::{CString, OsStr};
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
@@ -103,7 +103,11 @@ pub fn run(
                     while let Some((pid, _)) = reap() {
                         work.extend(machine.handle(clock::now(), Event::ChildExited { pid }));
                     }
-                    Some(Event::Scanned(list_directory()))
+                    // 0.76 looks at `log` only when it meets a new
+                    // service: a known one costs a single stat per scan.
+                    let known: HashSet<(u64, u64)> =
+                        machine.services().iter().map(|s| s.dev_ino).collect();
+                    Some(Event::Scanned(list_directory(&known)))
                 }
                 Action::MakePipe { service } => match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
                     Ok(ends) => {
@@ -198,9 +202,9 @@ fn send_control(name: &[u8], role: Role, bytes: &[u8]) {
 }
 
 /// Read `.` in readdir order, `stat`ing each entry (following symlinks) and,
-/// for directories, their `log`.
+/// for directories not `known` (by device and inode), their `log`.
 //= spec/svscan.md#scan-3
-fn list_directory() -> Listing {
+fn list_directory(known: &HashSet<(u64, u64)>) -> Listing {
     let mut listing = Listing::default();
     let entries = match std::fs::read_dir(".") {
         Ok(entries) => entries,
@@ -218,13 +222,13 @@ fn list_directory() -> Listing {
             }
         };
         let name = entry.file_name().as_bytes().to_vec();
-        let kind = probe(&name);
+        let kind = probe(&name, known);
         listing.entries.push(Entry { name, kind });
     }
     listing
 }
 
-fn probe(name: &[u8]) -> EntryKind {
+fn probe(name: &[u8], known: &HashSet<(u64, u64)>) -> EntryKind {
     if name.first() == Some(&b'.') {
         return EntryKind::NotDirectory;
     }
@@ -235,7 +239,12 @@ fn probe(name: &[u8]) -> EntryKind {
     if st.st_mode & libc::S_IFMT != libc::S_IFDIR {
         return EntryKind::NotDirectory;
     }
-    let log = if name.len() > 255 {
+    //= spec/svscan.md#scan-6
+    let log = if known.contains(&(st.st_dev, st.st_ino)) {
+        // Not looked at: the machine decides a service's log only when it
+        // first meets it.
+        LogProbe::Missing
+    } else if name.len() > 255 {
         LogProbe::NameTooLong
     } else {
         let mut path = name.to_vec();
