@@ -26,11 +26,16 @@ if ! command -v cargo-mutants >/dev/null 2>&1; then
     export PATH
 fi
 
+# Results go to target/mutants unless the arguments say otherwise.
+case " $* " in
+    *" --output "* | *" -o "*) output= ;;
+    *) output="--output target/mutants" ;;
+esac
 mkdir -p target/mutants
 if [ "$quick" = yes ]; then
     # Survivors here mean a test is missing: fail.
     exec cargo mutants --no-shuffle -p dt-core --test-package dt-core \
         --file core/src/status.rs --file core/src/control.rs \
-        --output target/mutants "$@"
+        $output "$@"
 fi
-exec cargo mutants --no-shuffle -p dt-core --output target/mutants "$@"
+exec cargo mutants --no-shuffle -p dt-core $output "$@"
