@@ -9,3 +9,6 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+# The quick mutation subset (status record, control bytes): every viable
+# mutant must be caught. The full run is `scripts/mutants.sh` (README).
+scripts/mutants.sh --quick
