@@ -128,6 +128,10 @@ fn getopt_checked(args: &[Vec<u8>], spec: &[u8]) -> (Vec<Opt>, Option<usize>) {
             Opt::MissingArgument(_) => assert!(last, "options after a complaint"),
         }
     }
+    // Complaints name the program by argv[0] after its last `/`.
+    let argv0 = args.first().map_or(&[][..], Vec::as_slice);
+    let name = argv0.split(|&b| b == b'/').next_back().unwrap_or_default();
+    assert_eq!(dt_core::getopt::program_name(argv0), name);
     let (expected, expected_start) = reference_getopt(args, spec);
     assert_eq!(opts, expected, "options of {args:?} with {spec:?}");
     assert_eq!(start, expected_start, "first operand of {args:?}");

@@ -555,7 +555,7 @@ impl ScanWorld {
                 assert!(self.pipes.remove(&service.0), "closed {service:?} twice");
                 rest = tail;
             }
-            if first || (choice == 2 && !early_tick && !rest.is_empty()) {
+            if first || (matches!(event, scan::Event::Tick) && !early_tick) {
                 // The requests, at the stop and at each nudge.
                 let requests = self.expected_requests();
                 let n = requests.len().min(rest.len());
