@@ -1,8 +1,10 @@
 //! Exhaustive bounded exploration of the supervise machine
-//! (`dt_core::supervise::Supervise`): breadth-first over every sequence of
-//! events up to a depth, with the driver's side (which child is alive, whether
-//! a spawn awaits its answer) tracked beside it, checking named invariants on
-//! every transition.
+//! (`dt_core::supervise::Supervise`, and `SuperviseExt` with a fixed set of
+//! extension files): breadth-first over every sequence of events up to a
+//! depth, with the driver's side (which child is alive, whether a spawn
+//! awaits its answer) tracked beside it, checking named invariants on every
+//! transition. The extended machine's `ReadConfig` is answered at once, inside
+//! the same move, as the driver does.
 //!
 //! Time is abstract: events arrive at the current time (so during a quiet
 //! period they are deferred), and time moves only by jumping to the machine's
@@ -10,10 +12,14 @@
 //! deadline without a `Tick` before it. Spawn requests are answered at once
 //! with a fresh pid or `EAGAIN`, as the driver contract says.
 
-use dt_core::supervise::{Action, Command, Config, Event, ExitKind, Pid, Sig, StatusRecord, Want};
+use dt_core::supervise::{
+    Command, Config, Event, ExitKind, Extensions, Order, Pid, Sig, StatusRecord, Supervise,
+    SuperviseExt, Target, Want,
+};
 use dt_core::{label, Errno, Mono, Now};
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
+use std::hash::Hash;
 
 /// The first pid handed to the service; `Pid(1)` is some other child.
 const FIRST_PID: i32 = 100;
@@ -70,8 +76,8 @@ pub struct Violation {
     pub down_file: bool,
     /// The moves from `new`, the last one breaking the invariant.
     pub trace: Vec<Move>,
-    /// The actions of the last move.
-    pub actions: Vec<Action>,
+    /// The orders of the last move (0.76's actions as orders).
+    pub actions: Vec<Order>,
 }
 
 impl fmt::Display for Violation {
@@ -108,6 +114,73 @@ pub mod invariant {
     pub const SIGNALS_TO_SERVICE: &str = "signals go only to the service's pid";
     /// `next_deadline` is pure; a `Tick` before it does nothing.
     pub const TICK_NOOP: &str = "early Tick is a no-op";
+    /// With `timeout-kill`, a service told `d` that has not been reaped, nor
+    /// told `u` or `o`, by the deadline gets SIGKILL at the deadline.
+    pub const KILLED_BY_DEADLINE: &str = "a wanted-down service is killed by the deadline";
+    /// `ReadConfig` is answered before anything else (it is the last order
+    /// of its move), and only the extended machine asks.
+    pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
+}
+
+/// What the explorer drives: the classic machine, or the extended one with
+/// fixed extension files.
+trait Subject: Clone + Eq + Hash {
+    fn step(&mut self, now: Now, event: Event) -> Vec<Order>;
+    fn deadline(&self) -> Option<Mono>;
+    fn status(&self) -> StatusRecord;
+    fn exited(&self) -> bool;
+    fn ext(&self) -> Extensions;
+}
+
+impl Subject for Supervise {
+    fn step(&mut self, now: Now, event: Event) -> Vec<Order> {
+        self.handle(now, event)
+            .into_iter()
+            .map(Order::from)
+            .collect()
+    }
+    fn deadline(&self) -> Option<Mono> {
+        self.next_deadline()
+    }
+    fn status(&self) -> StatusRecord {
+        Supervise::status(self)
+    }
+    fn exited(&self) -> bool {
+        self.has_exited()
+    }
+    fn ext(&self) -> Extensions {
+        Extensions::default()
+    }
+}
+
+/// The extended machine and what its files say.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct Ext {
+    sv: SuperviseExt,
+    ext: Extensions,
+}
+
+impl Subject for Ext {
+    fn step(&mut self, now: Now, event: Event) -> Vec<Order> {
+        let mut orders = self.sv.handle(now, event);
+        if orders.last() == Some(&Order::ReadConfig) {
+            orders.pop();
+            orders.extend(self.sv.handle(now, Event::Configured { ext: self.ext }));
+        }
+        orders
+    }
+    fn deadline(&self) -> Option<Mono> {
+        self.sv.next_deadline()
+    }
+    fn status(&self) -> StatusRecord {
+        self.sv.status()
+    }
+    fn exited(&self) -> bool {
+        self.sv.has_exited()
+    }
+    fn ext(&self) -> Extensions {
+        self.ext
+    }
 }
 
 /// The driver's view of the world beside the machine.
@@ -127,11 +200,14 @@ struct World {
     deferred: usize,
     /// `Started` was sent.
     started: bool,
+    /// `timeout-kill`'s promise: the second by which this pid, told `d`,
+    /// gets SIGKILL unless reaped or told `u`/`o` first.
+    kill_due: Option<(u64, Pid)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-struct Node {
-    sv: dt_core::supervise::Supervise,
+struct Node<S> {
+    sv: S,
     now_secs: u64,
     world: World,
 }
@@ -143,12 +219,12 @@ fn at(secs: u64) -> Now {
     }
 }
 
-fn moves(node: &Node, bound: Bound) -> Vec<Move> {
+fn moves<S: Subject>(node: &Node<S>, bound: Bound) -> Vec<Move> {
     let now = |event| Move {
         at_deadline: false,
         event,
     };
-    if node.sv.has_exited() {
+    if node.sv.exited() {
         return Vec::new();
     }
     if node.world.spawn_pending {
@@ -169,7 +245,7 @@ fn moves(node: &Node, bound: Bound) -> Vec<Move> {
         });
     }
     // Would an event now be deferred, and may another one be?
-    let quiet = node.sv.next_deadline().is_some() || !node.world.started;
+    let quiet = node.sv.deadline().is_some() || !node.world.started;
     let mut all: Vec<Move> = if quiet && node.world.deferred >= bound.deferred {
         Vec::new()
     } else {
@@ -180,7 +256,7 @@ fn moves(node: &Node, bound: Bound) -> Vec<Move> {
         status: ExitKind::Signaled(9),
     }));
     all.push(now(Event::Started));
-    if node.sv.next_deadline().is_some() {
+    if node.sv.deadline().is_some() {
         all.push(Move {
             at_deadline: true,
             event: Event::Tick,
@@ -201,20 +277,21 @@ fn moves(node: &Node, bound: Bound) -> Vec<Move> {
     all
 }
 
-/// An invariant's name and the actions that broke it.
-type Broken = (&'static str, Vec<Action>);
+/// An invariant's name and the orders that broke it.
+type Broken = (&'static str, Vec<Order>);
 
 /// Take one move; the new node, or the broken invariant.
-fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
+fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     let mut next = node.clone();
     if mv.at_deadline {
-        if let Some(deadline) = node.sv.next_deadline() {
+        if let Some(deadline) = node.sv.deadline() {
             next.now_secs = deadline.0 / Mono::SECOND;
         }
     }
     let now = at(next.now_secs);
     let before = node.sv.status();
-    let acts = next.sv.handle(now, mv.event);
+    let acts = next.sv.step(now, mv.event);
+    let ext = node.sv.ext();
     let fail = |name| Err((name, acts.clone()));
 
     // The driver's side.
@@ -235,9 +312,9 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
     if mv.event == Event::Started {
         next.world.started = true;
     }
-    let deferring = |n: &Node| n.sv.next_deadline().is_some() || !n.world.started;
+    let deferring = |n: &Node<S>| n.sv.deadline().is_some() || !n.world.started;
     if !deferring(&next)
-        || next.sv.next_deadline() != node.sv.next_deadline()
+        || next.sv.deadline() != node.sv.deadline()
         || next.world.started != node.world.started
     {
         next.world.deferred = 0;
@@ -245,13 +322,14 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
         next.world.deferred += 1;
     }
 
-    let mut previous: Option<&Action> = None;
+    let mut previous: Option<&Order> = None;
     let mut written = node.world.written;
     let mut spawns = 0;
     let mut last_write_changed_pid = false;
     for (i, action) in acts.iter().enumerate() {
         match action {
-            Action::Spawn => {
+            Order::ReadConfig => return fail(invariant::CONFIG_PROTOCOL),
+            Order::SpawnRun => {
                 spawns += 1;
                 //= spec/supervise.md#sup-3
                 if spawns > 1 || node.world.spawn_pending || next.world.alive.is_some() {
@@ -264,7 +342,7 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
                 let after_once = !last_write_changed_pid
                     && matches!(
                         previous,
-                        Some(Action::WriteStatus(StatusRecord {
+                        Some(Order::WriteStatus(StatusRecord {
                             pid: 0,
                             want: Want::Neither,
                             ..
@@ -277,21 +355,21 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
                 }
                 next.world.spawn_pending = true;
             }
-            Action::Exit(code) => {
+            Order::Exit(code) => {
                 //= spec/supervise.md#sup-15
-                let wrote_down = matches!(previous, Some(Action::WriteStatus(r)) if r.pid == 0);
+                let wrote_down = matches!(previous, Some(Order::WriteStatus(r)) if r.pid == 0);
                 if *code != 0
                     || i + 1 != acts.len()
                     || !wrote_down
                     || after.pid != 0
                     || next.world.alive.is_some()
                     || !next.world.exit_sent
-                    || !next.sv.has_exited()
+                    || !next.sv.exited()
                 {
                     return fail(invariant::EXIT_WHEN_DOWN);
                 }
             }
-            Action::WriteStatus(record) => {
+            Order::WriteStatus(record) => {
                 //= spec/supervise.md#sup-18
                 let stamp_ok = if record.pid == written.pid {
                     record.stamp == written.stamp
@@ -303,14 +381,46 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
                 }
                 last_write_changed_pid = record.pid != written.pid;
                 written = *record;
+                //= spec/extensions.md#ext-3
+                if let Some((_, pid)) = next.world.kill_due {
+                    if record.want != Want::Down || i32::try_from(record.pid) != Ok(pid.0) {
+                        next.world.kill_due = None;
+                    }
+                }
+                // A `d` to a running service: TERM, CONT, then this write.
+                if let (Some(secs), None, Want::Down, 2..) =
+                    (ext.timeout_kill, next.world.kill_due, record.want, i)
+                {
+                    if let (
+                        Order::Signal {
+                            target: Target::Pid(p),
+                            sig: Sig::Term,
+                        },
+                        Order::Signal {
+                            target: Target::Pid(q),
+                            sig: Sig::Cont,
+                        },
+                    ) = (&acts[i - 2], &acts[i - 1])
+                    {
+                        if p == q {
+                            next.world.kill_due = Some((next.now_secs + u64::from(secs), *p));
+                        }
+                    }
+                }
             }
-            Action::Signal { pid, .. } => {
+            Order::Signal {
+                target: Target::Pid(pid),
+                sig,
+            } => {
                 //= spec/supervise.md#sup-19
                 if before.pid == 0 || i32::try_from(before.pid) != Ok(pid.0) {
                     return fail(invariant::SIGNALS_TO_SERVICE);
                 }
+                if *sig == Sig::Kill && next.world.kill_due.is_some_and(|(_, p)| p == *pid) {
+                    next.world.kill_due = None;
+                }
             }
-            Action::WarnForkFailed { .. } => {
+            Order::WarnForkFailed { .. } => {
                 if !matches!(mv.event, Event::SpawnFailed { .. }) {
                     return fail(invariant::STATUS_MATCHES);
                 }
@@ -340,28 +450,37 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
         return fail(invariant::STATUS_MATCHES);
     }
 
+    // The promised SIGKILL came by its deadline, which the machine asked to
+    // be woken at.
+    //= spec/extensions.md#ext-3
+    if let Some((due, _)) = next.world.kill_due {
+        if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
+            return fail(invariant::KILLED_BY_DEADLINE);
+        }
+    }
+
     // `d` outside the quiet period.
     //= spec/supervise.md#sup-9
     if mv.event == Event::Control(Command::Down)
         && !mv.at_deadline
-        && node.sv.next_deadline().is_none()
+        && node.sv.deadline().is_none()
         && !node.world.spawn_pending
         && before.pid != 0
     {
         let pid = Pid(i32::try_from(before.pid).unwrap_or(-1));
         let expected_start = [
-            Action::Signal {
-                pid,
+            Order::Signal {
+                target: Target::Pid(pid),
                 sig: Sig::Term,
             },
-            Action::Signal {
-                pid,
+            Order::Signal {
+                target: Target::Pid(pid),
                 sig: Sig::Cont,
             },
         ];
         let wrote_down = matches!(
             acts.get(2),
-            Some(Action::WriteStatus(r)) if r.want == Want::Down && !r.paused
+            Some(Order::WriteStatus(r)) if r.want == Want::Down && !r.paused
         );
         if acts.len() != 3 || acts[..2] != expected_start || !wrote_down {
             return fail(invariant::DOWN_SIGNALS);
@@ -370,13 +489,13 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
 
     // A Tick before the deadline does nothing; the deadline is pure.
     //= spec/supervise.md#sup-20
-    let deadline = next.sv.next_deadline();
-    if deadline != next.sv.next_deadline() {
+    let deadline = next.sv.deadline();
+    if deadline != next.sv.deadline() {
         return fail(invariant::TICK_NOOP);
     }
     if deadline.is_none_or(|d| d > at(next.now_secs).mono) {
         let mut probe = next.sv.clone();
-        if !probe.handle(at(next.now_secs), Event::Tick).is_empty() || probe != next.sv {
+        if !probe.step(at(next.now_secs), Event::Tick).is_empty() || probe != next.sv {
             return fail(invariant::TICK_NOOP);
         }
     }
@@ -386,14 +505,33 @@ fn step(node: &Node, mv: Move) -> Result<Node, Broken> {
 /// Explore every event sequence up to `bound.depth` from both start-ups
 /// (with and without a `down` file), checking every invariant.
 pub fn explore_supervise(bound: Bound) -> Result<Stats, Violation> {
+    explore(bound, |cfg| {
+        let (sv, first) = Supervise::new(cfg, at(0));
+        (sv, first.into_iter().map(Order::from).collect())
+    })
+}
+
+/// [`explore_supervise`] for the extended machine whose extension files
+/// always say `ext` (the invariants of the extensions are checked too).
+pub fn explore_extended(bound: Bound, ext: Extensions) -> Result<Stats, Violation> {
+    explore(bound, |cfg| {
+        let (sv, first) = SuperviseExt::new(cfg, at(0));
+        (Ext { sv, ext }, first)
+    })
+}
+
+fn explore<S: Subject>(
+    bound: Bound,
+    new: impl Fn(Config) -> (S, Vec<Order>),
+) -> Result<Stats, Violation> {
     let mut stats = Stats::default();
     // Per state: (parent index, move that led here, down_file of its root).
-    let mut index: HashMap<Node, usize> = HashMap::new();
+    let mut index: HashMap<Node<S>, usize> = HashMap::new();
     let mut parents: Vec<(Option<usize>, Option<Move>, bool)> = Vec::new();
-    let mut frontier: VecDeque<(Node, usize, usize)> = VecDeque::new();
+    let mut frontier: VecDeque<(Node<S>, usize, usize)> = VecDeque::new();
     for down_file in [false, true] {
-        let (sv, first) = dt_core::supervise::Supervise::new(Config { down_file }, at(0));
-        let [Action::WriteStatus(written)] = first[..] else {
+        let (sv, first) = new(Config { down_file });
+        let [Order::WriteStatus(written)] = first[..] else {
             return Err(Violation {
                 invariant: invariant::STATUS_MATCHES,
                 down_file,
@@ -412,6 +550,7 @@ pub fn explore_supervise(bound: Bound) -> Result<Stats, Violation> {
                 written,
                 deferred: 0,
                 started: false,
+                kill_due: None,
             },
         };
         let id = parents.len();

@@ -3,8 +3,16 @@
 //! and the zombies waiting to be reaped. The two sleeps are the only thing
 //! that is not straight-line C: a sleeping model remembers where the C code
 //! goes on (`Pc`) and what time it wakes.
+//!
+//! The opt-in extensions of `spec/extensions.md` are added as a C
+//! programmer would add them to that code: a few more globals, read from the
+//! extension files once (the model's files never change) and consulted where
+//! `supervise.c` would consult them. Without extensions the model is 0.76's
+//! code and nothing else.
 
-use dt_core::supervise::{Action, Command, Config, Event, Pid, Sig, StatusRecord, Want};
+use dt_core::supervise::{
+    Action, Command, Config, Event, Extensions, Order, Pid, Sig, StatusRecord, Target, Want,
+};
 use dt_core::{Errno, Mono, Now, Tai64N};
 
 /// Where 0.76's code is, or carries on after a sleep.
@@ -58,12 +66,25 @@ pub struct ModelSupervise {
     fifo: Vec<Command>,
     zombies: Vec<i32>,
     pc: Pc,
+    /// The extension files (all absent for 0.76).
+    ext: Extensions,
+    /// `timeout-kill`: when the pid told `d` gets SIGKILL.
+    killat: Option<Mono>,
 }
 
 impl ModelSupervise {
     /// `main` up to its first `announce()`.
     pub fn new(cfg: Config, now: Now) -> (Self, Vec<Action>) {
+        let (m, out) = Self::with_extensions(cfg, Extensions::default(), now);
+        (m, classic(out))
+    }
+
+    /// The model of a directory whose extension files say `ext` (and never
+    /// change): `main` up to its first `announce()`.
+    pub fn with_extensions(cfg: Config, ext: Extensions, now: Now) -> (Self, Vec<Order>) {
         let m = ModelSupervise {
+            ext,
+            killat: None,
             flagexit: false,
             flagwant: true,
             flagwantup: !cfg.down_file,
@@ -74,7 +95,7 @@ impl ModelSupervise {
             zombies: Vec::new(),
             pc: Pc::Main,
         };
-        let out = vec![Action::WriteStatus(m.status())];
+        let out = vec![Order::WriteStatus(m.status())];
         (m, out)
     }
 
@@ -92,12 +113,13 @@ impl ModelSupervise {
         }
     }
 
-    /// When the current sleep ends.
+    /// When the current sleep ends, or a timer of the extensions fires.
     pub fn deadline(&self) -> Option<Mono> {
-        match self.pc {
+        let sleep = match self.pc {
             Pc::Sleep(until, _) => Some(until),
             _ => None,
-        }
+        };
+        [sleep, self.killat].into_iter().flatten().min()
     }
 
     /// Whether it has exited.
@@ -117,6 +139,12 @@ impl ModelSupervise {
 
     /// Feed one event; the actions, in order.
     pub fn step(&mut self, now: Now, event: Event) -> Vec<Action> {
+        classic(self.step_ext(now, event))
+    }
+
+    /// Feed one event to the model with extensions; the orders, in order.
+    /// The extension files are read once, so there is no `ReadConfig`.
+    pub fn step_ext(&mut self, now: Now, event: Event) -> Vec<Order> {
         let mut out = Vec::new();
         let forking = self.pc;
         if let Pc::Sleep(until, then) = self.pc {
@@ -127,6 +155,10 @@ impl ModelSupervise {
         }
         if self.pc == Pc::Gone {
             return out;
+        }
+        if self.killat.is_some_and(|at| now.mono >= at) {
+            self.killat = None;
+            self.kill(Sig::Kill, &mut out);
         }
         match event {
             Event::Started => {
@@ -144,7 +176,7 @@ impl ModelSupervise {
                     self.flagpaused = false;
                     self.pid = pid.0;
                     self.stamp = now.wall;
-                    out.push(Action::WriteStatus(self.status()));
+                    out.push(Order::WriteStatus(self.status()));
                     self.pc = Pc::Sleep(now.mono.after_secs(1), then);
                 }
             }
@@ -172,34 +204,35 @@ impl ModelSupervise {
                     self.go(now, &mut out);
                 }
             }
-            Event::Tick => {}
+            // 0.76 reads no extension file.
+            Event::Tick | Event::Configured { .. } => {}
         }
         out
     }
 
-    fn fork_failed(&mut self, now: Now, errno: Errno, then: Resume, out: &mut Vec<Action>) {
-        out.push(Action::WarnForkFailed { errno });
+    fn fork_failed(&mut self, now: Now, errno: Errno, then: Resume, out: &mut Vec<Order>) {
+        out.push(Order::WarnForkFailed { errno });
         self.pc = Pc::Sleep(now.mono.after_secs(60), then);
     }
 
-    fn trystart(&mut self, then: Resume, out: &mut Vec<Action>) {
-        out.push(Action::Spawn);
+    fn trystart(&mut self, then: Resume, out: &mut Vec<Order>) {
+        out.push(Order::SpawnRun);
         self.pc = Pc::Fork(then);
     }
 
-    fn kill(&self, sig: Sig, out: &mut Vec<Action>) {
-        out.push(Action::Signal {
-            pid: Pid(self.pid),
+    fn kill(&self, sig: Sig, out: &mut Vec<Order>) {
+        out.push(Order::Signal {
+            target: Target::Pid(Pid(self.pid)),
             sig,
         });
     }
 
     /// Run the C code from `self.pc` until it forks, sleeps, polls or exits.
-    fn go(&mut self, now: Now, out: &mut Vec<Action>) {
+    fn go(&mut self, now: Now, out: &mut Vec<Order>) {
         loop {
             match self.pc {
                 Pc::Doit => {
-                    out.push(Action::WriteStatus(self.status()));
+                    out.push(Order::WriteStatus(self.status()));
                     self.pc = Pc::LoopTop;
                 }
                 Pc::LoopTop => {
@@ -215,8 +248,9 @@ impl ModelSupervise {
                     self.pc = Pc::ReadByte;
                     if reaped {
                         self.pid = 0;
+                        self.killat = None;
                         self.stamp = now.wall;
-                        out.push(Action::WriteStatus(self.status()));
+                        out.push(Order::WriteStatus(self.status()));
                         if self.flagexit {
                             return self.exit(out);
                         }
@@ -238,20 +272,25 @@ impl ModelSupervise {
                                 self.kill(Sig::Term, out);
                                 self.kill(Sig::Cont, out);
                                 self.flagpaused = false;
+                                if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
+                                    self.killat = Some(now.mono.after_secs(u64::from(secs)));
+                                }
                             }
-                            out.push(Action::WriteStatus(self.status()));
+                            out.push(Order::WriteStatus(self.status()));
                         }
                         Command::Up => {
                             self.flagwant = true;
                             self.flagwantup = true;
-                            out.push(Action::WriteStatus(self.status()));
+                            self.killat = None;
+                            out.push(Order::WriteStatus(self.status()));
                             if self.pid == 0 {
                                 return self.trystart(Resume::LoopTop, out);
                             }
                         }
                         Command::Once => {
                             self.flagwant = false;
-                            out.push(Action::WriteStatus(self.status()));
+                            self.killat = None;
+                            out.push(Order::WriteStatus(self.status()));
                             if self.pid == 0 {
                                 return self.trystart(Resume::LoopTop, out);
                             }
@@ -268,21 +307,21 @@ impl ModelSupervise {
                         | Command::Interrupt => {}
                         Command::Pause => {
                             self.flagpaused = true;
-                            out.push(Action::WriteStatus(self.status()));
+                            out.push(Order::WriteStatus(self.status()));
                             if self.pid != 0 {
                                 self.kill(Sig::Stop, out);
                             }
                         }
                         Command::Continue => {
                             self.flagpaused = false;
-                            out.push(Action::WriteStatus(self.status()));
+                            out.push(Order::WriteStatus(self.status()));
                             if self.pid != 0 {
                                 self.kill(Sig::Cont, out);
                             }
                         }
                         Command::Exit => {
                             self.flagexit = true;
-                            out.push(Action::WriteStatus(self.status()));
+                            out.push(Order::WriteStatus(self.status()));
                         }
                     }
                 }
@@ -292,9 +331,14 @@ impl ModelSupervise {
     }
 
     /// `doit()` returned: `main`'s last `announce()` and `_exit(0)`.
-    fn exit(&mut self, out: &mut Vec<Action>) {
-        out.push(Action::WriteStatus(self.status()));
-        out.push(Action::Exit(0));
+    fn exit(&mut self, out: &mut Vec<Order>) {
+        out.push(Order::WriteStatus(self.status()));
+        out.push(Order::Exit(0));
         self.pc = Pc::Gone;
     }
+}
+
+/// The model without extensions emits only 0.76's actions.
+fn classic(orders: Vec<Order>) -> Vec<Action> {
+    orders.into_iter().filter_map(Order::classic).collect()
 }

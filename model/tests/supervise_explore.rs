@@ -10,7 +10,10 @@
 //= spec/supervise.md#sup-16
 //= spec/supervise.md#sup-18
 
-use dt_model::explore::{explore_supervise, Bound};
+#![allow(clippy::needless_update)] // `Extensions` grows a field per extension.
+
+use dt_core::supervise::Extensions;
+use dt_model::explore::{explore_extended, explore_supervise, Bound};
 
 fn explore(bound: Bound, floor: usize) {
     let stats = match explore_supervise(bound) {
@@ -45,4 +48,49 @@ fn runs_with_two_deferred_events_keep_every_invariant() {
         },
         650_000,
     );
+}
+
+/// The extended machine with no extension file keeps every 0.76 invariant.
+//= spec/extensions.md#ext-1
+#[test]
+fn the_extended_machine_without_files_keeps_every_invariant() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions::default(),
+        20_000,
+    );
+}
+
+/// With `timeout-kill`, a service told `d` is killed by the deadline unless
+/// it is reaped or told `u`/`o` first, and nothing else changes.
+//= spec/extensions.md#ext-3
+#[test]
+fn with_timeout_kill_a_wanted_down_service_is_killed_by_the_deadline() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            timeout_kill: Some(3),
+            ..Extensions::default()
+        },
+        20_000,
+    );
+}
+
+fn explore_ext(bound: Bound, ext: Extensions, floor: usize) {
+    let stats = match explore_extended(bound, ext) {
+        Ok(stats) => stats,
+        Err(violation) => panic!("{violation}"),
+    };
+    println!(
+        "extended supervise ({ext:?}) to depth {} with at most {} deferred: {} states, {} transitions",
+        bound.depth, bound.deferred, stats.states, stats.transitions
+    );
+    assert_eq!(stats.depth, bound.depth, "the bound was reached");
+    assert!(stats.states > floor, "too few states: {stats:?}");
 }

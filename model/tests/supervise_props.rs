@@ -11,7 +11,9 @@
 //= spec/supervise.md#sup-20
 #![allow(clippy::unwrap_used)]
 
-use dt_core::supervise::{Action, Command, Config, Event, ExitKind, Pid, Supervise};
+use dt_core::supervise::{
+    Action, Command, Config, Event, ExitKind, Extensions, Order, Pid, Supervise, SuperviseExt,
+};
 use dt_core::{label, Errno, Mono, Now};
 use dt_model::supervise::ModelSupervise;
 use proptest::prelude::*;
@@ -37,15 +39,22 @@ struct Step {
     event: Event,
 }
 
+/// The model, the clock and the pids; `EXT`: with extension files drawn at
+/// random (else none, and the model is 0.76's).
 #[derive(Clone, Debug)]
-struct Reference {
+struct Reference<const EXT: bool> {
     cfg: Config,
+    ext: Extensions,
     model: ModelSupervise,
     now_ms: u64,
     /// The next fresh pid.
     next_pid: i32,
     /// What the model emitted at the last step (or at `new`).
-    last: Vec<Action>,
+    last: Vec<Order>,
+}
+
+fn any_extensions() -> impl Strategy<Value = Extensions> {
+    proptest::option::weighted(0.7, 1u32..4).prop_map(|timeout_kill| Extensions { timeout_kill })
 }
 
 fn any_command() -> impl Strategy<Value = Command> {
@@ -63,17 +72,23 @@ fn any_exit() -> impl Strategy<Value = ExitKind> {
     ]
 }
 
-impl ReferenceStateMachine for Reference {
-    type State = Reference;
+impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
+    type State = Reference<EXT>;
     type Transition = Step;
 
-    fn init_state() -> BoxedStrategy<Reference> {
-        any::<bool>()
-            .prop_map(|down_file| {
+    fn init_state() -> BoxedStrategy<Reference<EXT>> {
+        let ext = if EXT {
+            any_extensions().boxed()
+        } else {
+            Just(Extensions::default()).boxed()
+        };
+        (any::<bool>(), ext)
+            .prop_map(|(down_file, ext)| {
                 let cfg = Config { down_file };
-                let (model, last) = ModelSupervise::new(cfg, at(0));
+                let (model, last) = ModelSupervise::with_extensions(cfg, ext, at(0));
                 Reference {
                     cfg,
+                    ext,
                     model,
                     now_ms: 0,
                     next_pid: FIRST_PID,
@@ -83,7 +98,7 @@ impl ReferenceStateMachine for Reference {
             .boxed()
     }
 
-    fn transitions(state: &Reference) -> BoxedStrategy<Step> {
+    fn transitions(state: &Reference<EXT>) -> BoxedStrategy<Step> {
         let next_pid = state.next_pid;
         if state.model.forking() {
             // The driver answers a Spawn at once (a fork takes a moment).
@@ -132,7 +147,7 @@ impl ReferenceStateMachine for Reference {
             .boxed()
     }
 
-    fn preconditions(state: &Reference, step: &Step) -> bool {
+    fn preconditions(state: &Reference<EXT>, step: &Step) -> bool {
         match step.event {
             // Pids are fresh: never one handed out before.
             Event::SpawnSucceeded { pid } => pid.0 >= state.next_pid,
@@ -142,9 +157,9 @@ impl ReferenceStateMachine for Reference {
         }
     }
 
-    fn apply(mut state: Reference, step: &Step) -> Reference {
+    fn apply(mut state: Reference<EXT>, step: &Step) -> Reference<EXT> {
         state.now_ms += step.advance_ms;
-        state.last = state.model.step(at(state.now_ms), step.event);
+        state.last = state.model.step_ext(at(state.now_ms), step.event);
         if let Event::SpawnSucceeded { pid } = step.event {
             state.next_pid = state.next_pid.max(pid.0 + 1);
         }
@@ -152,32 +167,74 @@ impl ReferenceStateMachine for Reference {
     }
 }
 
+/// 0.76's actions as orders.
+fn orders(actions: Vec<Action>) -> Vec<Order> {
+    actions.into_iter().map(Order::from).collect()
+}
+
 struct CoreAgainstModel;
 
 impl StateMachineTest for CoreAgainstModel {
     type SystemUnderTest = Supervise;
-    type Reference = Reference;
+    type Reference = Reference<false>;
 
-    fn init_test(reference: &Reference) -> Supervise {
+    fn init_test(reference: &Reference<false>) -> Supervise {
         let (core, first) = Supervise::new(reference.cfg, at(0));
-        assert_eq!(first, reference.last, "actions of new");
+        assert_eq!(orders(first), reference.last, "actions of new");
         core
     }
 
-    fn apply(mut core: Supervise, reference: &Reference, step: Step) -> Supervise {
+    fn apply(mut core: Supervise, reference: &Reference<false>, step: Step) -> Supervise {
         let actions = core.handle(at(reference.now_ms), step.event);
         assert_eq!(
-            actions, reference.last,
+            orders(actions),
+            reference.last,
             "actions for {step:?} at {} ms",
             reference.now_ms
         );
         core
     }
 
-    fn check_invariants(core: &Supervise, reference: &Reference) {
+    fn check_invariants(core: &Supervise, reference: &Reference<false>) {
         assert_eq!(core.status(), reference.model.status(), "status");
         assert_eq!(core.next_deadline(), reference.model.deadline(), "deadline");
         assert_eq!(core.next_deadline(), core.next_deadline(), "idempotent");
+        assert_eq!(core.has_exited(), reference.model.gone(), "exited");
+    }
+}
+
+/// The extended machine, its `ReadConfig` answered at once (as the driver
+/// does) with the files the model reads once.
+struct ExtAgainstModel<const EXT: bool>;
+
+impl<const EXT: bool> StateMachineTest for ExtAgainstModel<EXT> {
+    type SystemUnderTest = SuperviseExt;
+    type Reference = Reference<EXT>;
+
+    fn init_test(reference: &Reference<EXT>) -> SuperviseExt {
+        let (core, first) = SuperviseExt::new(reference.cfg, at(0));
+        assert_eq!(first, reference.last, "orders of new");
+        core
+    }
+
+    fn apply(mut core: SuperviseExt, reference: &Reference<EXT>, step: Step) -> SuperviseExt {
+        let now = at(reference.now_ms);
+        let mut got = core.handle(now, step.event);
+        if got.last() == Some(&Order::ReadConfig) {
+            got.pop();
+            got.extend(core.handle(now, Event::Configured { ext: reference.ext }));
+        }
+        assert_eq!(
+            got, reference.last,
+            "orders for {step:?} at {} ms with {:?}",
+            reference.now_ms, reference.ext
+        );
+        core
+    }
+
+    fn check_invariants(core: &SuperviseExt, reference: &Reference<EXT>) {
+        assert_eq!(core.status(), reference.model.status(), "status");
+        assert_eq!(core.next_deadline(), reference.model.deadline(), "deadline");
         assert_eq!(core.has_exited(), reference.model.gone(), "exited");
     }
 }
@@ -191,4 +248,18 @@ prop_state_machine! {
 
     #[test]
     fn core_agrees_with_the_model(sequential 1..60 => CoreAgainstModel);
+
+    /// Without extension files the extended machine is 0.76's.
+    //= spec/extensions.md#ext-1
+    #[test]
+    fn the_extended_machine_without_files_agrees_with_the_model(
+        sequential 1..60 => ExtAgainstModel<false>
+    );
+
+    /// With extension files, the extended machine and the extended model.
+    //= spec/extensions.md#ext-3
+    #[test]
+    fn the_extended_machine_agrees_with_the_extended_model(
+        sequential 1..60 => ExtAgainstModel<true>
+    );
 }

@@ -7,15 +7,19 @@
 //! child and hand each to the machine as `ChildExited`, then read at most one
 //! control byte and hand it over as `Control` (0.76 reaps before each byte);
 //! (4) when the deadline has passed, hand over `Tick`; (5) carry out the
-//! actions in order, feeding `Spawn` results back at once. Nothing here
-//! decides anything.
+//! orders in order, feeding `ReadConfig` and spawn results back at once.
+//! Nothing here decides anything: the extension files of
+//! `spec/extensions.md` are read when the machine asks and their bytes go
+//! through `dt_core::supervise::configure`.
 
 use crate::clock;
 use crate::errno::from_nix;
 use crate::process::{reap, signal, RunProgram};
 use crate::status_file::{self, StatusWriteError};
 use dt_core::control::Command;
-use dt_core::supervise::{Action, Config, Event, Supervise};
+use dt_core::supervise::{
+    configure, Config, ConfigFile, ConfigFiles, Event, Extensions, Order, SuperviseExt, Target,
+};
 use dt_core::{Errno, Mono};
 use nix::fcntl::{open, Flock, FlockArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -57,13 +61,19 @@ pub enum Notice {
     StatusWrite(StatusWriteError),
     /// fork failed; the machine waits 60 seconds.
     ForkFailed(Errno),
+    /// An extension file could not be read (other than not existing); it is
+    /// ignored.
+    ConfigUnreadable(ConfigFile, Errno),
+    /// An extension file holds something the spec does not allow; it is
+    /// ignored.
+    ConfigBadFormat(ConfigFile),
 }
 
 /// A service directory set up and locked, ready to run.
 #[derive(Debug)]
 pub struct Prepared {
-    machine: Supervise,
-    pending: Vec<Action>,
+    machine: SuperviseExt,
+    pending: Vec<Order>,
     children: SignalFd,
     control: OwnedFd,
     // Held for their side effects: our own writer keeps the control FIFO
@@ -125,9 +135,9 @@ pub fn prepare(
     let control_writer =
         nonblocking("supervise/control", OFlag::O_WRONLY).map_err(SetupError::ControlWrite)?;
 
-    let (machine, first) = Supervise::new(Config { down_file }, clock::now());
-    for action in &first {
-        if let Action::WriteStatus(record) = action {
+    let (machine, first) = SuperviseExt::new(Config { down_file }, clock::now());
+    for order in &first {
+        if let Order::WriteStatus(record) = order {
             if let Err(e) = status_file::write(Path::new("supervise"), record) {
                 notice(Notice::StatusWrite(e));
             }
@@ -135,7 +145,7 @@ pub fn prepare(
     }
     let pending = first
         .into_iter()
-        .filter(|a| !matches!(a, Action::WriteStatus(_)))
+        .filter(|o| !matches!(o, Order::WriteStatus(_)))
         .collect();
 
     let _ = nix::unistd::mkfifo("supervise/ok", Mode::from_bits_truncate(0o600));
@@ -173,7 +183,7 @@ fn make_supervise_dir() -> Result<(), SetupError> {
 impl Prepared {
     /// Run until the machine says exit; the exit code.
     pub fn run(mut self, notice: &mut impl FnMut(Notice)) -> i32 {
-        let mut work: VecDeque<Action> = std::mem::take(&mut self.pending).into();
+        let mut work: VecDeque<Order> = std::mem::take(&mut self.pending).into();
         work.extend(self.machine.handle(clock::now(), Event::Started));
         loop {
             if let Some(code) = self.carry_out(&mut work, notice) {
@@ -201,32 +211,45 @@ impl Prepared {
         }
     }
 
-    /// Carry out queued actions in order; `Some(code)` on `Exit`.
+    /// Carry out queued orders in order; `Some(code)` on `Exit`.
     fn carry_out(
         &mut self,
-        work: &mut VecDeque<Action>,
+        work: &mut VecDeque<Order>,
         notice: &mut impl FnMut(Notice),
     ) -> Option<i32> {
-        while let Some(action) = work.pop_front() {
-            match action {
-                Action::Spawn => {
-                    let event = match self.run.spawn() {
-                        Ok(pid) => Event::SpawnSucceeded { pid },
-                        Err(errno) => Event::SpawnFailed { errno },
-                    };
-                    let more = self.machine.handle(clock::now(), event);
-                    for (i, a) in more.into_iter().enumerate() {
-                        work.insert(i, a);
-                    }
+        while let Some(order) = work.pop_front() {
+            let answer = match order {
+                Order::ReadConfig => Some(Event::Configured {
+                    ext: read_config(notice),
+                }),
+                Order::SpawnRun => Some(match self.run.spawn() {
+                    Ok(pid) => Event::SpawnSucceeded { pid },
+                    Err(errno) => Event::SpawnFailed { errno },
+                }),
+                Order::Signal {
+                    target: Target::Pid(pid),
+                    sig,
+                } => {
+                    signal(pid, sig);
+                    None
                 }
-                Action::Signal { pid, sig } => signal(pid, sig),
-                Action::WriteStatus(record) => {
+                Order::WriteStatus(record) => {
                     if let Err(e) = status_file::write(Path::new("supervise"), &record) {
                         notice(Notice::StatusWrite(e));
                     }
+                    None
                 }
-                Action::WarnForkFailed { errno } => notice(Notice::ForkFailed(errno)),
-                Action::Exit(code) => return Some(code),
+                Order::WarnForkFailed { errno } => {
+                    notice(Notice::ForkFailed(errno));
+                    None
+                }
+                Order::Exit(code) => return Some(code),
+            };
+            if let Some(event) = answer {
+                let more = self.machine.handle(clock::now(), event);
+                for (i, o) in more.into_iter().enumerate() {
+                    work.insert(i, o);
+                }
             }
         }
         None
@@ -262,4 +285,32 @@ impl Prepared {
             }
         }
     }
+}
+
+/// The contents of an extension file in the service directory: `None` when
+/// it does not exist, or (after a notice) cannot be read.
+fn read_file(file: ConfigFile, notice: &mut impl FnMut(Notice)) -> Option<Vec<u8>> {
+    match std::fs::read(file.name()) {
+        Ok(bytes) => Some(bytes),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            let errno = Errno(e.raw_os_error().unwrap_or(0));
+            notice(Notice::ConfigUnreadable(file, errno));
+            None
+        }
+    }
+}
+
+/// Read the extension files (spec/extensions.md EXT-2) and let core say
+/// what they mean; a file core refuses is reported and ignored.
+//= spec/extensions.md#ext-2
+fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
+    let files = ConfigFiles {
+        timeout_kill: read_file(ConfigFile::TimeoutKill, notice),
+    };
+    let (ext, problems) = configure(&files);
+    for problem in problems {
+        notice(Notice::ConfigBadFormat(problem.file));
+    }
+    ext
 }

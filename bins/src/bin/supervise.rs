@@ -58,6 +58,11 @@ fn notice_line(dir: &str, notice: Notice) -> String {
             format!("unable to fork for {dir}, sleeping 60 seconds"),
             Some(e),
         ),
+        //= spec/extensions.md#ext-2
+        Notice::ConfigUnreadable(file, e) => (format!("ignoring {dir}/{}", file.name()), Some(e)),
+        Notice::ConfigBadFormat(file) => {
+            (format!("ignoring {dir}/{}: bad format", file.name()), None)
+        }
     };
     warning_line("supervise", &text, errno)
 }

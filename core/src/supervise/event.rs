@@ -1,5 +1,6 @@
 //! What the driver tells the supervise machine.
 
+use super::config::Extensions;
 use crate::control::Command;
 use crate::process::{ExitKind, Pid};
 use crate::Errno;
@@ -32,6 +33,13 @@ pub enum Event {
     SpawnFailed {
         /// Why.
         errno: Errno,
+    },
+    /// The answer to [`Order::ReadConfig`](super::Order::ReadConfig): what
+    /// the extension files say now (see [`configure`](super::configure)).
+    /// Only the extended machine asks; anywhere else it is ignored.
+    Configured {
+        /// The extensions for the run about to start.
+        ext: Extensions,
     },
     /// A child was reaped (any child; only the service's pid matters).
     ChildExited {

@@ -4,6 +4,12 @@
 //! its two blocking sleeps (1 s after each fork, 60 s after a failed fork)
 //! turned into deadlines. The requirements are in `spec/supervise.md`.
 //!
+//! Beyond 0.76, and only for a service directory that asks for them with
+//! its own files, [`SuperviseExt`] adds the extensions of
+//! `spec/extensions.md` (a SIGKILL after `timeout-kill` seconds). The driver
+//! runs [`SuperviseExt`]; [`Supervise`] is the same machine restricted to
+//! 0.76, which the reference model checks.
+//!
 //! # Run-loop contract for the driver
 //!
 //! 1. `Supervise::new(config, now)` once the lock is held and the control
@@ -22,17 +28,29 @@
 //!    driver never needs to hold anything back.
 //! 4. `now` is sampled by the driver for each call; the machine never reads
 //!    a clock.
+//! 5. [`SuperviseExt`] emits [`Order`]s instead: the same, plus
+//!    [`Order::ReadConfig`] before each start of `./run`, which the driver
+//!    answers at once by reading the extension files, passing their bytes
+//!    through [`configure`] and sending [`Event::Configured`].
 
 mod action;
+mod config;
 mod event;
+mod machine;
+mod order;
 mod state;
 
 pub use crate::control::Command;
 pub use crate::process::{ExitKind, Pid, Sig};
 pub use crate::status::{StatusRecord, Want};
 pub use action::Action;
+pub use config::{
+    configure, parse_numbers, ConfigFile, ConfigFiles, ConfigProblem, Extensions, MAX_SECS,
+};
 pub use event::{Config, Event};
-pub use state::{Supervise, FORK_FAILED_SECS, QUIET_SECS};
+pub use machine::{Supervise, SuperviseExt};
+pub use order::{Order, Target};
+pub use state::{FORK_FAILED_SECS, QUIET_SECS};
 
 #[cfg(test)]
 mod tests;

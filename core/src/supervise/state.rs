@@ -1,9 +1,12 @@
 //! The supervise machine's state and transitions: 0.76's `supervise.c`
 //! (`main`, `trystart`, `doit`) with its two blocking sleeps turned into
-//! deadlines.
+//! deadlines, and the opt-in extensions of `spec/extensions.md` on top.
+//! [`Supervise`](super::Supervise) and [`SuperviseExt`](super::SuperviseExt)
+//! are two faces of this one [`Machine`].
 
-use super::action::Action;
+use super::config::Extensions;
 use super::event::{Config, Event};
+use super::order::{Order, Target};
 use crate::control::Command;
 use crate::process::{Pid, Sig};
 use crate::status::{StatusRecord, Want};
@@ -49,6 +52,9 @@ enum Resume {
 enum Phase {
     /// Before `Started`.
     New,
+    /// Waiting for the answer to `ReadConfig` (extended mode only); then
+    /// spawn `./run` and carry on at `then`.
+    Configuring { then: Resume },
     /// Waiting for the answer to `Spawn`; afterwards carry on at `then`.
     Spawning { then: Resume },
     /// The quiet period (0.76 sleeps): events are queued until `until`.
@@ -59,9 +65,30 @@ enum Phase {
     Exited,
 }
 
+/// Whether the machine is 0.76's alone or also obeys the extension files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Mode {
+    /// 0.76: `Spawn` at once, no extension ever.
+    Classic,
+    /// Ask for the extension files before every start of `./run`.
+    Extended,
+}
+
+/// A SIGKILL promised for later (`timeout-kill`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct KillTimer {
+    at: Mono,
+    target: Target,
+}
+
 /// The supervise machine for one service directory.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Supervise {
+pub(super) struct Machine {
+    mode: Mode,
+    /// What the extension files said when `./run` was last started.
+    ext: Extensions,
+    /// The SIGKILL `timeout-kill` promises after a `d`.
+    kill: Option<KillTimer>,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -74,12 +101,15 @@ pub struct Supervise {
     controls: VecDeque<Command>,
 }
 
-impl Supervise {
+impl Machine {
     /// A machine whose driver has just taken the lock and opened the control
-    /// FIFO; the actions are the first status write (pid 0).
+    /// FIFO; the orders are the first status write (pid 0).
     //= spec/supervise.md#sup-1
-    pub fn new(cfg: Config, now: Now) -> (Self, Vec<Action>) {
-        let machine = Supervise {
+    pub(super) fn new(mode: Mode, cfg: Config, now: Now) -> (Self, Vec<Order>) {
+        let machine = Machine {
+            mode,
+            ext: Extensions::default(),
+            kill: None,
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -87,7 +117,7 @@ impl Supervise {
             phase: Phase::New,
             controls: VecDeque::new(),
         };
-        let first = vec![Action::WriteStatus(machine.status())];
+        let first = vec![Order::WriteStatus(machine.status())];
         (machine, first)
     }
 
@@ -96,7 +126,7 @@ impl Supervise {
     /// except while a command that does not write (`a h k t i`) or a queued
     /// event is pending.
     //= spec/supervise.md#sup-18
-    pub fn status(&self) -> StatusRecord {
+    pub(super) fn status(&self) -> StatusRecord {
         let (stamp, pid) = match self.child {
             Child::Down { since } => (since, 0),
             Child::Up { pid, since } | Child::Exited { pid, since } => (since, pid_field(pid)),
@@ -109,31 +139,34 @@ impl Supervise {
         }
     }
 
-    /// When to send `Tick`: the end of the current quiet period, if any.
-    /// Changed by `SpawnSucceeded`, `SpawnFailed` and by the event that ends
-    /// a quiet period (`Tick` or any later event).
+    /// When to send `Tick`: the earliest of the end of the current quiet
+    /// period and the extensions' timers.
     //= spec/supervise.md#sup-5
-    pub fn next_deadline(&self) -> Option<Mono> {
-        match self.phase {
+    pub(super) fn next_deadline(&self) -> Option<Mono> {
+        let quiet = match self.phase {
             Phase::Quiet { until, .. } => Some(until),
             _ => None,
-        }
+        };
+        [quiet, self.kill.map(|k| k.at)].into_iter().flatten().min()
     }
 
     /// Whether the machine has emitted `Exit` (it ignores everything after).
     /// Changed only by the event whose actions end with `Exit`.
-    pub fn has_exited(&self) -> bool {
+    pub(super) fn has_exited(&self) -> bool {
         self.phase == Phase::Exited
     }
 
-    /// Handle one event; never panics. The driver carries out the actions in
-    /// order (and answers a `Spawn` at once).
-    #[must_use]
-    pub fn handle(&mut self, now: Now, event: Event) -> Vec<Action> {
+    /// Handle one event; never panics. The driver carries out the orders in
+    /// order (and answers a `ReadConfig` or a spawn at once).
+    pub(super) fn handle(&mut self, now: Now, event: Event) -> Vec<Order> {
         let mut out = Vec::new();
-        // Only a Spawn emitted before this event can be answered by it.
+        // Only an order emitted before this event can be answered by it.
         let spawning = match self.phase {
             Phase::Spawning { then } => Some(then),
+            _ => None,
+        };
+        let configuring = match self.phase {
+            Phase::Configuring { then } => Some(then),
             _ => None,
         };
         // A quiet period that is over ends before anything newer is looked
@@ -143,6 +176,9 @@ impl Supervise {
             if now.mono >= until {
                 self.run(now, then, &mut out);
             }
+        }
+        if self.phase != Phase::Exited {
+            self.fire_timers(now, &mut out);
         }
         match event {
             Event::Started => {
@@ -160,6 +196,11 @@ impl Supervise {
                     self.on_spawn_failed(now, errno, then, &mut out);
                 }
             }
+            Event::Configured { ext, .. } => {
+                if let Some(then) = configuring {
+                    self.on_configured(ext, then, &mut out);
+                }
+            }
             Event::ChildExited { pid, .. } => self.on_child_exited(now, pid, &mut out),
             Event::Control(command) => self.on_control_byte(now, command, &mut out),
             Event::Tick => {}
@@ -167,8 +208,29 @@ impl Supervise {
         out
     }
 
+    /// The extensions' timers that are due (none in classic mode).
+    //= spec/extensions.md#ext-3
+    fn fire_timers(&mut self, now: Now, out: &mut Vec<Order>) {
+        if let Some(kill) = self.kill {
+            if now.mono >= kill.at {
+                self.kill = None;
+                out.push(Order::Signal {
+                    target: kill.target,
+                    sig: Sig::Kill,
+                });
+            }
+        }
+    }
+
+    //= spec/extensions.md#ext-2
+    fn on_configured(&mut self, ext: Extensions, then: Resume, out: &mut Vec<Order>) {
+        self.ext = ext;
+        out.push(Order::SpawnRun);
+        self.phase = Phase::Spawning { then };
+    }
+
     //= spec/supervise.md#sup-2
-    fn on_started(&mut self, now: Now, out: &mut Vec<Action>) {
+    fn on_started(&mut self, now: Now, out: &mut Vec<Order>) {
         if self.want == Want::Up {
             self.start(Resume::Announce, out);
         } else {
@@ -178,7 +240,7 @@ impl Supervise {
 
     //= spec/supervise.md#sup-4
     //= spec/supervise.md#sup-5
-    fn on_spawn_succeeded(&mut self, now: Now, pid: Pid, then: Resume, out: &mut Vec<Action>) {
+    fn on_spawn_succeeded(&mut self, now: Now, pid: Pid, then: Resume, out: &mut Vec<Order>) {
         if pid.0 <= 0 {
             // fork never answers so in the parent; signalling it would hit a
             // process group. Treat it as a failed fork.
@@ -198,8 +260,8 @@ impl Supervise {
     }
 
     //= spec/supervise.md#sup-7
-    fn on_spawn_failed(&mut self, now: Now, errno: Errno, then: Resume, out: &mut Vec<Action>) {
-        out.push(Action::WarnForkFailed { errno });
+    fn on_spawn_failed(&mut self, now: Now, errno: Errno, then: Resume, out: &mut Vec<Order>) {
+        out.push(Order::WarnForkFailed { errno });
         self.phase = Phase::Quiet {
             until: now.mono.after_secs(FORK_FAILED_SECS),
             then,
@@ -207,7 +269,7 @@ impl Supervise {
     }
 
     //= spec/supervise.md#sup-16
-    fn on_child_exited(&mut self, now: Now, pid: Pid, out: &mut Vec<Action>) {
+    fn on_child_exited(&mut self, now: Now, pid: Pid, out: &mut Vec<Order>) {
         if let Child::Up {
             pid: service,
             since,
@@ -223,7 +285,7 @@ impl Supervise {
     }
 
     //= spec/supervise.md#sup-6
-    fn on_control_byte(&mut self, now: Now, command: Command, out: &mut Vec<Action>) {
+    fn on_control_byte(&mut self, now: Now, command: Command, out: &mut Vec<Order>) {
         if self.phase == Phase::Exited {
             return;
         }
@@ -235,7 +297,7 @@ impl Supervise {
 
     /// 0.76's main loop from `at` until it blocks in poll, sleeps or exits.
     //= spec/supervise.md#sup-6
-    fn run(&mut self, now: Now, at: Resume, out: &mut Vec<Action>) {
+    fn run(&mut self, now: Now, at: Resume, out: &mut Vec<Order>) {
         self.phase = Phase::Waiting;
         let mut at = at;
         loop {
@@ -254,6 +316,16 @@ impl Supervise {
                     if let Child::Exited { .. } = self.child {
                         //= spec/supervise.md#sup-16
                         self.child = Child::Down { since: now.wall };
+                        // A timer for the pid alone is moot once it is reaped.
+                        if matches!(
+                            self.kill,
+                            Some(KillTimer {
+                                target: Target::Pid(_),
+                                ..
+                            })
+                        ) {
+                            self.kill = None;
+                        }
                         self.announce(out);
                         if self.exit_requested {
                             self.exit(out);
@@ -271,7 +343,7 @@ impl Supervise {
                 }
                 Resume::ControlByte => {
                     if let Some(command) = self.controls.pop_front() {
-                        self.on_command(command, out);
+                        self.on_command(now, command, out);
                         if self.phase != Phase::Waiting {
                             return;
                         }
@@ -283,11 +355,13 @@ impl Supervise {
     }
 
     /// One control byte, 0.76's `switch (ch)`.
-    fn on_command(&mut self, command: Command, out: &mut Vec<Action>) {
+    fn on_command(&mut self, now: Now, command: Command, out: &mut Vec<Order>) {
         match command {
             //= spec/supervise.md#sup-8
             Command::Up => {
                 self.want = Want::Up;
+                //= spec/extensions.md#ext-3
+                self.kill = None;
                 self.announce(out);
                 if self.pid().is_none() {
                     self.start(Resume::NextTurn, out);
@@ -297,21 +371,23 @@ impl Supervise {
             Command::Down => {
                 self.want = Want::Down;
                 if let Some(pid) = self.pid() {
-                    out.push(Action::Signal {
-                        pid,
-                        sig: Sig::Term,
-                    });
-                    out.push(Action::Signal {
-                        pid,
-                        sig: Sig::Cont,
-                    });
+                    self.signal(Sig::Term, out);
+                    self.signal(Sig::Cont, out);
                     self.paused = false;
+                    //= spec/extensions.md#ext-3
+                    if let (Some(secs), None) = (self.ext.timeout_kill, self.kill) {
+                        self.kill = Some(KillTimer {
+                            at: now.mono.after_secs(u64::from(secs)),
+                            target: self.target(pid),
+                        });
+                    }
                 }
                 self.announce(out);
             }
             //= spec/supervise.md#sup-10
             Command::Once => {
                 self.want = Want::Neither;
+                self.kill = None;
                 self.announce(out);
                 if self.pid().is_none() {
                     self.start(Resume::NextTurn, out);
@@ -345,29 +421,47 @@ impl Supervise {
 
     /// 0.76's `trystart()`: ask for the fork; its answer starts the sleep.
     //= spec/supervise.md#sup-3
-    fn start(&mut self, then: Resume, out: &mut Vec<Action>) {
-        out.push(Action::Spawn);
-        self.phase = Phase::Spawning { then };
+    fn start(&mut self, then: Resume, out: &mut Vec<Order>) {
+        match self.mode {
+            Mode::Classic => {
+                out.push(Order::SpawnRun);
+                self.phase = Phase::Spawning { then };
+            }
+            //= spec/extensions.md#ext-2
+            Mode::Extended => {
+                out.push(Order::ReadConfig);
+                self.phase = Phase::Configuring { then };
+            }
+        }
     }
 
     /// The final status write and `Exit(0)` (0.76's `main` after `doit`).
     //= spec/supervise.md#sup-15
-    fn exit(&mut self, out: &mut Vec<Action>) {
+    fn exit(&mut self, out: &mut Vec<Order>) {
         self.announce(out);
-        out.push(Action::Exit(0));
+        out.push(Order::Exit(0));
         self.phase = Phase::Exited;
         self.controls.clear();
     }
 
-    fn signal(&self, sig: Sig, out: &mut Vec<Action>) {
+    //= spec/supervise.md#sup-19
+    fn signal(&self, sig: Sig, out: &mut Vec<Order>) {
         if let Some(pid) = self.pid() {
-            out.push(Action::Signal { pid, sig });
+            out.push(Order::Signal {
+                target: self.target(pid),
+                sig,
+            });
         }
     }
 
+    /// Where signals for the service go.
+    fn target(&self, pid: Pid) -> Target {
+        Target::Pid(pid)
+    }
+
     //= spec/supervise.md#sup-17
-    fn announce(&self, out: &mut Vec<Action>) {
-        out.push(Action::WriteStatus(self.status()));
+    fn announce(&self, out: &mut Vec<Order>) {
+        out.push(Order::WriteStatus(self.status()));
     }
 
     /// 0.76's `pid`: non-zero from fork until the reap.

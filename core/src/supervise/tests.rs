@@ -3,6 +3,8 @@
 //! answers every `Spawn` at once.
 #![allow(clippy::unwrap_used)]
 
+mod ext;
+
 use super::*;
 use crate::label;
 
@@ -143,6 +145,7 @@ fn show_event(event: &Event) -> String {
         Event::SpawnFailed { errno } => format!("fork failed {}", errno.0),
         Event::ChildExited { pid, .. } => format!("exited {}", pid.0),
         Event::Control(c) => format!("control {}", c.byte() as char),
+        Event::Configured { .. } => "configured".to_owned(),
         Event::Tick => "tick".to_owned(),
     }
 }
@@ -151,24 +154,25 @@ fn show_action(action: &Action) -> String {
     match action {
         Action::Spawn => "spawn".to_owned(),
         Action::Signal { pid, sig } => format!("kill {sig:?} {}", pid.0),
-        Action::WriteStatus(r) => {
-            let since_ms =
-                (r.stamp.0 .0 - label::UNIX_EPOCH_TAI) * 1000 + u64::from(r.stamp.1) / 1_000_000;
-            let want = match r.want {
-                Want::Up => "u",
-                Want::Down => "d",
-                Want::Neither => "0",
-            };
-            format!(
-                "status(pid {} paused {} want {want} since {})",
-                r.pid,
-                u8::from(r.paused),
-                secs(since_ms)
-            )
-        }
+        Action::WriteStatus(r) => show_record(r),
         Action::WarnForkFailed { errno } => format!("warn fork failed {}", errno.0),
         Action::Exit(code) => format!("exit {code}"),
     }
+}
+
+fn show_record(r: &StatusRecord) -> String {
+    let since_ms = (r.stamp.0 .0 - label::UNIX_EPOCH_TAI) * 1000 + u64::from(r.stamp.1) / 1_000_000;
+    let want = match r.want {
+        Want::Up => "u",
+        Want::Down => "d",
+        Want::Neither => "0",
+    };
+    format!(
+        "status(pid {} paused {} want {want} since {})",
+        r.pid,
+        u8::from(r.paused),
+        secs(since_ms)
+    )
 }
 
 fn statuses(actions: &[Action]) -> Vec<StatusRecord> {

@@ -1,0 +1,104 @@
+//! The opt-in extension files of a service directory (`spec/extensions.md`),
+//! turned from the bytes the driver read into an [`Extensions`] value. The
+//! driver reads the files each time the machine asks ([`Order::ReadConfig`],
+//! before every start of `./run`) and hands the result back with
+//! [`Event::Configured`]; the defaults and what counts as "off" live here.
+//!
+//! [`Order::ReadConfig`]: super::Order::ReadConfig
+//! [`Event::Configured`]: super::Event::Configured
+
+/// What the extension files say for one run of `./run`. The default (every
+/// file absent) is 0.76's behaviour exactly.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Extensions {
+    /// `timeout-kill`: seconds after a `d` before SIGKILL; `None` = never.
+    pub timeout_kill: Option<u32>,
+}
+
+/// The extension files as the driver found them: `None` for a file that does
+/// not exist (any other failure to read it is reported by the driver as
+/// [`ConfigProblem`]-like warning and passed here as `None` too).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ConfigFiles {
+    /// The contents of `timeout-kill`.
+    pub timeout_kill: Option<Vec<u8>>,
+}
+
+/// Which extension file a problem concerns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ConfigFile {
+    /// `timeout-kill`.
+    TimeoutKill,
+}
+
+impl ConfigFile {
+    /// The file's name in the service directory.
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigFile::TimeoutKill => "timeout-kill",
+        }
+    }
+}
+
+/// An extension file whose contents are not what the spec allows; it is
+/// ignored (as if absent) and the driver prints a warning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConfigProblem {
+    /// The file.
+    pub file: ConfigFile,
+}
+
+/// The largest number of seconds any file may give (about 136 years; the
+/// arithmetic on deadlines saturates anyway).
+pub const MAX_SECS: u32 = u32::MAX;
+
+/// The numbers of a file: decimal digits separated and optionally surrounded
+/// by blanks (space, tab, newline); anything else, or a number above
+/// [`MAX_SECS`], is `None`.
+//= spec/extensions.md#ext-2
+pub fn parse_numbers(bytes: &[u8]) -> Option<Vec<u32>> {
+    let mut numbers = Vec::new();
+    for word in bytes
+        .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .filter(|w| !w.is_empty())
+    {
+        if !word.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let mut value: u32 = 0;
+        for &digit in word {
+            value = value
+                .checked_mul(10)?
+                .checked_add(u32::from(digit - b'0'))?;
+        }
+        numbers.push(value);
+    }
+    Some(numbers)
+}
+
+/// One number of seconds, 0 meaning off.
+fn seconds(bytes: &[u8]) -> Result<Option<u32>, ()> {
+    match parse_numbers(bytes).as_deref() {
+        Some([0]) => Ok(None),
+        Some([n]) => Ok(Some(*n)),
+        _ => Err(()),
+    }
+}
+
+/// The extensions the files ask for, and the files that were ignored.
+//= spec/extensions.md#ext-2
+//= spec/extensions.md#ext-3
+pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
+    let mut ext = Extensions::default();
+    let mut problems = Vec::new();
+    if let Some(bytes) = &files.timeout_kill {
+        match seconds(bytes) {
+            Ok(value) => ext.timeout_kill = value,
+            Err(()) => problems.push(ConfigProblem {
+                file: ConfigFile::TimeoutKill,
+            }),
+        }
+    }
+    (ext, problems)
+}

@@ -1,0 +1,80 @@
+//! What the extended supervise machine ([`SuperviseExt`](super::SuperviseExt))
+//! asks the driver to do: 0.76's [`Action`]s plus the orders the opt-in
+//! extensions of `spec/extensions.md` need.
+
+use super::action::Action;
+use crate::process::{Pid, Sig};
+use crate::status::StatusRecord;
+use crate::Errno;
+
+/// Where a signal goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// `kill(pid, sig)`: the process alone, as 0.76 does.
+    Pid(Pid),
+}
+
+/// An order to the driver, carried out in the order given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Order {
+    /// Read the service directory's extension files and answer at once with
+    /// [`Event::Configured`](super::Event::Configured), before any other
+    /// event. Comes before every start of `./run`.
+    ReadConfig,
+    /// fork, and in the child exec `./run` (argv `["./run"]`); answer at once
+    /// with `SpawnSucceeded` or `SpawnFailed`, before any other event.
+    SpawnRun,
+    /// `kill` as the target says; the result is ignored.
+    Signal {
+        /// The process (or group).
+        target: Target,
+        /// The signal.
+        sig: Sig,
+    },
+    /// Write this record to `supervise/status.new` and rename it over
+    /// `supervise/status`; a failure is only a warning.
+    WriteStatus(StatusRecord),
+    /// Print `supervise: warning: unable to fork for <dir>, sleeping 60
+    /// seconds: <error>`.
+    WarnForkFailed {
+        /// Why fork failed.
+        errno: Errno,
+    },
+    /// Leave the process with this code, after the orders before it.
+    Exit(i32),
+}
+
+impl Order {
+    /// The 0.76 action this order is, if it is one: what the classic machine
+    /// ([`Supervise`](super::Supervise)) emits. `ReadConfig` and the orders
+    /// of the extensions have none.
+    pub fn classic(self) -> Option<Action> {
+        match self {
+            Order::SpawnRun => Some(Action::Spawn),
+            Order::Signal {
+                target: Target::Pid(pid),
+                sig,
+            } => Some(Action::Signal { pid, sig }),
+            Order::WriteStatus(record) => Some(Action::WriteStatus(record)),
+            Order::WarnForkFailed { errno } => Some(Action::WarnForkFailed { errno }),
+            Order::Exit(code) => Some(Action::Exit(code)),
+            Order::ReadConfig => None,
+        }
+    }
+}
+
+impl From<Action> for Order {
+    /// The order that is this 0.76 action.
+    fn from(action: Action) -> Order {
+        match action {
+            Action::Spawn => Order::SpawnRun,
+            Action::Signal { pid, sig } => Order::Signal {
+                target: Target::Pid(pid),
+                sig,
+            },
+            Action::WriteStatus(record) => Order::WriteStatus(record),
+            Action::WarnForkFailed { errno } => Order::WarnForkFailed { errno },
+            Action::Exit(code) => Order::Exit(code),
+        }
+    }
+}

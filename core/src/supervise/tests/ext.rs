@@ -1,0 +1,406 @@
+//! The extended machine (`SuperviseExt`) with the opt-in files of
+//! `spec/extensions.md`: named examples and transcript snapshots, with a fake
+//! driver that answers `ReadConfig` with a fixed set of extensions and every
+//! spawn at once.
+
+#![allow(clippy::needless_update)] // `Extensions` grows a field per extension.
+
+use super::{at, ctl, exited, record, secs, show_record, up};
+use crate::supervise::*;
+use crate::Errno;
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+
+/// A fake driver for the extended machine.
+struct ExtSim {
+    sv: SuperviseExt,
+    /// What `ReadConfig` is answered with.
+    ext: Extensions,
+    forks: VecDeque<Result<i32, Errno>>,
+    next_pid: i32,
+    log: String,
+}
+
+impl ExtSim {
+    fn new(cfg: Config, ext: Extensions) -> ExtSim {
+        let (sv, first) = SuperviseExt::new(cfg, at(0));
+        let mut sim = ExtSim {
+            sv,
+            ext,
+            forks: VecDeque::new(),
+            next_pid: 100,
+            log: String::new(),
+        };
+        sim.note(0, "new", &first);
+        sim
+    }
+
+    /// New, then `Started` at time 0.
+    fn started(cfg: Config, ext: Extensions) -> ExtSim {
+        let mut sim = ExtSim::new(cfg, ext);
+        sim.send(0, Event::Started);
+        sim
+    }
+
+    fn fork(&mut self) -> Event {
+        match self.forks.pop_front() {
+            Some(Err(errno)) => Event::SpawnFailed { errno },
+            Some(Ok(pid)) => Event::SpawnSucceeded { pid: Pid(pid) },
+            None => {
+                self.next_pid += 1;
+                Event::SpawnSucceeded {
+                    pid: Pid(self.next_pid - 1),
+                }
+            }
+        }
+    }
+
+    /// Send one event at `ms`, answering `ReadConfig` and spawns; every
+    /// order, in order.
+    fn send(&mut self, ms: u64, event: Event) -> Vec<Order> {
+        let mut all = Vec::new();
+        let mut next = Some(event);
+        while let Some(event) = next.take() {
+            let orders = self.sv.handle(at(ms), event);
+            self.note(ms, &show_event(&event), &orders);
+            for order in &orders {
+                next = match order {
+                    Order::ReadConfig => Some(Event::Configured { ext: self.ext }),
+                    Order::SpawnRun => Some(self.fork()),
+                    _ => next,
+                };
+            }
+            all.extend(orders);
+        }
+        all
+    }
+
+    /// A `Tick` at the machine's deadline; the time it was sent.
+    fn tick(&mut self) -> u64 {
+        let deadline = self.sv.next_deadline().expect("a deadline to tick at");
+        let ms = deadline.0 / 1_000_000;
+        self.send(ms, Event::Tick);
+        ms
+    }
+
+    fn note(&mut self, ms: u64, what: &str, orders: &[Order]) {
+        let shown: Vec<String> = orders.iter().map(show_order).collect();
+        let deadline = match self.sv.next_deadline() {
+            Some(d) => format!("  [deadline {}]", secs(d.0 / 1_000_000)),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            self.log,
+            "{:>7} {what:<18} -> {}{deadline}",
+            secs(ms),
+            if shown.is_empty() {
+                "-".to_owned()
+            } else {
+                shown.join("; ")
+            }
+        );
+    }
+}
+
+fn show_event(event: &Event) -> String {
+    match event {
+        Event::Configured { .. } => "configured".to_owned(),
+        other => super::show_event(other),
+    }
+}
+
+fn show_order(order: &Order) -> String {
+    match order {
+        Order::ReadConfig => "read config".to_owned(),
+        Order::SpawnRun => "spawn run".to_owned(),
+        Order::Signal {
+            target: Target::Pid(pid),
+            sig,
+        } => format!("kill {sig:?} {}", pid.0),
+        Order::WriteStatus(r) => show_record(r),
+        Order::WarnForkFailed { errno } => format!("warn fork failed {}", errno.0),
+        Order::Exit(code) => format!("exit {code}"),
+    }
+}
+
+fn kill(pid: i32, sig: Sig) -> Order {
+    Order::Signal {
+        target: Target::Pid(Pid(pid)),
+        sig,
+    }
+}
+
+fn timeout_kill(secs: u32) -> Extensions {
+    Extensions {
+        timeout_kill: Some(secs),
+        ..Extensions::default()
+    }
+}
+
+fn files(timeout_kill: Option<&[u8]>) -> ConfigFiles {
+    ConfigFiles {
+        timeout_kill: timeout_kill.map(<[u8]>::to_vec),
+    }
+}
+
+/// The extended machine with no extension at all emits, once `ReadConfig`
+/// and `Configured` are taken out, exactly the classic machine's actions.
+//= spec/extensions.md#ext-1
+#[test]
+fn without_files_the_extended_machine_is_the_classic_one() {
+    let script: Vec<(u64, Event)> = vec![
+        (0, Event::Started),
+        (300, exited(100)),
+        (1000, Event::Tick),
+        (1500, ctl(Command::Pause)),
+        (1600, ctl(Command::Down)),
+        (1700, exited(101)),
+        (2000, ctl(Command::Once)),
+        (3000, Event::Tick),
+        (3100, ctl(Command::Exit)),
+        (3200, ctl(Command::Term)),
+        (3300, exited(102)),
+    ];
+    let mut classic = super::Sim::new(up()).0;
+    let mut ext = ExtSim::new(up(), Extensions::default());
+    for (ms, event) in script {
+        let expected = classic.send(ms, event);
+        let got: Vec<Action> = ext
+            .send(ms, event)
+            .into_iter()
+            .filter(|o| *o != Order::ReadConfig)
+            .map(|o| o.classic().expect("only 0.76 actions"))
+            .collect();
+        assert_eq!(got, expected, "at {ms} ms");
+        assert_eq!(ext.sv.status(), classic.sv.status());
+        assert_eq!(ext.sv.next_deadline(), classic.sv.next_deadline());
+    }
+    assert!(ext.sv.has_exited());
+}
+
+/// `Configured` outside its answer, and to the classic machine, is ignored.
+//= spec/extensions.md#ext-1
+#[test]
+fn stray_configured_changes_nothing() {
+    let mut sim = ExtSim::started(up(), Extensions::default());
+    sim.tick();
+    let before = sim.sv.clone();
+    let stray = Event::Configured {
+        ext: timeout_kill(1),
+    };
+    assert!(sim.sv.handle(at(2000), stray).is_empty());
+    assert_eq!(sim.sv, before);
+    let (mut classic, _) = Supervise::new(up(), at(0));
+    let _ = classic.handle(at(0), Event::Started);
+    let before = classic.clone();
+    assert!(classic.handle(at(0), stray).is_empty());
+    assert_eq!(classic, before);
+}
+
+/// Every start of `./run` asks for the files first.
+//= spec/extensions.md#ext-2
+#[test]
+fn every_start_reads_the_files_first() {
+    let (mut sv, _) = SuperviseExt::new(up(), at(0));
+    assert_eq!(sv.handle(at(0), Event::Started), vec![Order::ReadConfig]);
+    // Nothing else answers it.
+    assert!(sv.handle(at(0), Event::Tick).is_empty());
+    assert!(sv
+        .handle(at(0), Event::SpawnSucceeded { pid: Pid(100) })
+        .is_empty());
+    assert_eq!(
+        sv.handle(
+            at(0),
+            Event::Configured {
+                ext: Extensions::default()
+            }
+        ),
+        vec![Order::SpawnRun]
+    );
+    let orders = sv.handle(at(0), Event::SpawnSucceeded { pid: Pid(100) });
+    assert_eq!(
+        orders,
+        vec![Order::WriteStatus(record(0, 100, false, Want::Up))]
+    );
+    // The restart after an exit reads them again.
+    let _ = sv.handle(at(500), exited(100));
+    let orders = sv.handle(at(1000), Event::Tick);
+    assert_eq!(orders.last(), Some(&Order::ReadConfig));
+}
+
+//= spec/extensions.md#ext-2
+#[test]
+fn the_files_parse_as_the_spec_says() {
+    assert_eq!(configure(&files(None)), (Extensions::default(), vec![]));
+    for (bytes, value) in [
+        (&b"5\n"[..], Some(5)),
+        (b" 7 ", Some(7)),
+        (b"\t12\r\n", Some(12)),
+        (b"0", None),
+        (b"4294967295", Some(u32::MAX)),
+    ] {
+        assert_eq!(
+            configure(&files(Some(bytes))),
+            (
+                Extensions {
+                    timeout_kill: value,
+                    ..Extensions::default()
+                },
+                vec![]
+            ),
+            "{bytes:?}"
+        );
+    }
+    for bad in [
+        &b""[..],
+        b"\n",
+        b"five",
+        b"-1",
+        b"+3",
+        b"1.5",
+        b"1 2",
+        b"4294967296",
+        b"3s",
+    ] {
+        assert_eq!(
+            configure(&files(Some(bad))),
+            (
+                Extensions::default(),
+                vec![ConfigProblem {
+                    file: ConfigFile::TimeoutKill
+                }]
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
+/// A `d` to a running service arms the timer; when it expires with the
+/// service still there, SIGKILL goes to its pid.
+//= spec/extensions.md#ext-3
+#[test]
+fn d_then_timeout_kill_sends_sigkill() {
+    let mut sim = ExtSim::started(up(), timeout_kill(3));
+    sim.tick();
+    let orders = sim.send(5000, ctl(Command::Down));
+    assert_eq!(
+        orders,
+        vec![
+            kill(100, Sig::Term),
+            kill(100, Sig::Cont),
+            Order::WriteStatus(record(0, 100, false, Want::Down))
+        ]
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+    // Early ticks do nothing.
+    assert!(sim.send(7999, Event::Tick).is_empty());
+    assert_eq!(sim.send(8000, Event::Tick), vec![kill(100, Sig::Kill)]);
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(8000, Event::Tick).is_empty());
+    // It is not restarted: it is wanted down.
+    assert_eq!(
+        sim.send(8100, exited(100)),
+        vec![Order::WriteStatus(record(8100, 0, false, Want::Down))]
+    );
+}
+
+/// A service that stops in time is not killed.
+//= spec/extensions.md#ext-3
+#[test]
+fn an_exit_before_the_timeout_disarms_it() {
+    let mut sim = ExtSim::started(up(), timeout_kill(3));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    let _ = sim.send(6000, exited(100));
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(9000, Event::Tick).is_empty());
+}
+
+/// `u` or `o` revokes the stop, and with it the SIGKILL; a second `d`
+/// does not postpone it.
+//= spec/extensions.md#ext-3
+#[test]
+fn u_and_o_disarm_and_a_second_d_keeps_the_first_deadline() {
+    for revoke in [Command::Up, Command::Once] {
+        let mut sim = ExtSim::started(up(), timeout_kill(3));
+        sim.tick();
+        let _ = sim.send(5000, ctl(Command::Down));
+        let _ = sim.send(6000, ctl(revoke));
+        assert_eq!(sim.sv.next_deadline(), None, "{revoke:?}");
+    }
+    let mut sim = ExtSim::started(up(), timeout_kill(3));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    let orders = sim.send(7000, ctl(Command::Down));
+    assert_eq!(orders[..2], [kill(100, Sig::Term), kill(100, Sig::Cont)]);
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+}
+
+/// Without `timeout-kill`, or with it but no `d`, nothing is ever killed.
+//= spec/extensions.md#ext-3
+#[test]
+fn no_timer_without_the_file_or_without_d() {
+    let mut sim = ExtSim::started(up(), Extensions::default());
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    assert_eq!(sim.sv.next_deadline(), None);
+    let mut sim = ExtSim::started(up(), timeout_kill(3));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Term));
+    assert_eq!(sim.sv.next_deadline(), None);
+    // A `d` while down arms nothing either.
+    let mut sim = ExtSim::started(super::down(), timeout_kill(3));
+    let _ = sim.send(100, ctl(Command::Down));
+    assert_eq!(sim.sv.next_deadline(), None);
+}
+
+/// The file is read at each start: a change applies from the next run on.
+//= spec/extensions.md#ext-2
+//= spec/extensions.md#ext-3
+#[test]
+fn a_changed_file_applies_from_the_next_start() {
+    let mut sim = ExtSim::started(up(), Extensions::default());
+    sim.tick();
+    sim.ext = timeout_kill(2);
+    let _ = sim.send(5000, ctl(Command::Down));
+    assert_eq!(
+        sim.sv.next_deadline(),
+        None,
+        "the running one started without"
+    );
+    let _ = sim.send(5100, exited(100));
+    let _ = sim.send(6000, ctl(Command::Up));
+    sim.tick();
+    let _ = sim.send(8000, ctl(Command::Down));
+    assert_eq!(sim.sv.next_deadline(), Some(at(10_000).mono));
+}
+
+fn transcript(cfg: Config, ext: Extensions, script: &[(u64, Event)]) -> String {
+    let mut sim = ExtSim::new(cfg, ext);
+    for (ms, event) in script {
+        sim.send(*ms, *event);
+    }
+    sim.log
+}
+
+//= spec/extensions.md#ext-3
+#[test]
+fn transcript_timeout_kill() {
+    insta::assert_snapshot!(transcript(
+        up(),
+        timeout_kill(5),
+        &[
+            (0, Event::Started),
+            (1000, Event::Tick),
+            (2000, ctl(Command::Down)),
+            (4000, Event::Tick),
+            (7000, Event::Tick),
+            (7050, exited(100)),
+            (8000, ctl(Command::Up)),
+            (9000, Event::Tick),
+            (9500, ctl(Command::Down)),
+            (9600, exited(101)),
+            (20_000, Event::Tick),
+        ]
+    ));
+}

@@ -1,0 +1,191 @@
+//! supervise's opt-in extensions (spec/extensions.md), with the built
+//! binaries and real processes: each test makes a service directory with
+//! the extension's files, runs our `supervise` on it and drives it with our
+//! `svc`, watching the status file and what the run scripts record.
+//!
+//! Every wait polls with a generous deadline; the seconds in the files are
+//! small so the tests are quick, but nothing asserts on how long anything
+//! took. Without the files supervise is 0.76, which tests/tests/supervise.rs
+//! checks against Debian's binaries.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use dt_tests::fixture::TempDir;
+use dt_tests::process::{Collector, Group};
+use dt_tests::{wait, Side};
+
+/// A run script that records its start and every SIGTERM in `../trace` and
+/// otherwise ignores SIGTERM: only SIGKILL ends it.
+const STUBBORN_RUN: &str = "#!/bin/sh
+trap 'echo term >> ../trace' TERM
+echo start >> ../trace
+while :; do sleep 1 & wait $!; done
+";
+
+/// A run script that records its start and exits at SIGTERM.
+const POLITE_RUN: &str = "#!/bin/sh
+trap 'echo term >> ../trace; exit 0' TERM
+echo start >> ../trace
+while :; do sleep 1 & wait $!; done
+";
+
+fn write_script(path: &Path, text: &str) {
+    fs::write(path, text).expect("write script");
+    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
+}
+
+/// A temp dir holding the service directory `s` with `run` and `files`.
+fn service(tag: &str, run: &str, files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new(tag);
+    let s = dir.path().join("s");
+    fs::create_dir(&s).expect("mkdir s");
+    write_script(&s.join("run"), run);
+    for (name, contents) in files {
+        fs::write(s.join(name), contents).expect("write extension file");
+    }
+    dir
+}
+
+/// The status record's pid and want byte, once the file is there.
+fn status(dir: &Path) -> Option<(u32, u8)> {
+    let bytes = fs::read(dir.join("s/supervise/status")).ok()?;
+    let record: [u8; 18] = bytes.get(..18)?.try_into().ok()?;
+    let pid = u32::from_le_bytes([record[12], record[13], record[14], record[15]]);
+    Some((pid, record[17]))
+}
+
+fn trace(dir: &Path) -> String {
+    fs::read_to_string(dir.join("trace")).unwrap_or_default()
+}
+
+/// Our `supervise s` in `dir`, in its own process group (killed with
+/// everything in it when dropped).
+struct Supervisor {
+    dir: PathBuf,
+    group: Group,
+    stderr: Collector,
+}
+
+impl Supervisor {
+    fn start(dir: &Path) -> Supervisor {
+        let mut command = Command::new(Side::Ours.program("supervise"));
+        command
+            .arg("s")
+            .current_dir(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut group = Group::spawn(&mut command).expect("start supervise");
+        let (_, _, stderr) = group.take_pipes();
+        Supervisor {
+            dir: dir.to_path_buf(),
+            group,
+            stderr: Collector::start(stderr),
+        }
+    }
+
+    /// Our `svc <options> s`, which must succeed silently.
+    fn svc(&self, options: &str) {
+        let out = Command::new(Side::Ours.program("svc"))
+            .args([options, "s"])
+            .current_dir(&self.dir)
+            .output()
+            .expect("run svc");
+        assert!(out.status.success(), "svc {options}: {out:?}");
+    }
+
+    /// Wait until the status says a service runs; its pid.
+    fn await_up(&self) -> u32 {
+        wait::until_or_panic("the service to run", || {
+            status(&self.dir).and_then(|(pid, _)| (pid != 0).then_some(pid))
+        })
+    }
+
+    /// Wait until the status says no service runs, with this want byte.
+    fn await_down(&self, want: u8) {
+        wait::until_or_panic("the service to be down", || {
+            status(&self.dir).filter(|&(pid, w)| pid == 0 && w == want)
+        });
+    }
+
+    fn await_trace(&self, what: &str, test: impl Fn(&str) -> bool) -> String {
+        wait::until_or_panic(what, || {
+            let text = trace(&self.dir);
+            test(&text).then_some(text)
+        })
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.stderr.contents()).into_owned()
+    }
+
+    /// `svc -dx`, then wait for supervise to exit 0 (SIGKILL first, for
+    /// services that ignore SIGTERM).
+    fn stop(mut self) -> String {
+        self.svc("-dxk");
+        wait::until_or_panic("supervise to exit", || {
+            self.group.has_exited().then_some(())
+        });
+        let code = self.group.reap().expect("reap supervise").code();
+        assert_eq!(code, Some(0), "supervise's exit code");
+        wait::until_or_panic("supervise's stderr to close", || {
+            self.stderr.is_finished().then_some(())
+        });
+        self.stderr()
+    }
+}
+
+/// A service that ignores SIGTERM is killed `timeout-kill` seconds after
+/// `svc -d`, and not restarted.
+//= spec/extensions.md#ext-3
+#[test]
+fn timeout_kill_kills_a_service_that_ignores_term() {
+    let dir = service("tk", STUBBORN_RUN, &[("timeout-kill", "1\n")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    sup.await_trace("the service to start", |t| t == "start\n");
+    sup.svc("-d");
+    sup.await_down(b'd');
+    // It did get SIGTERM, ignored it, and was still ended: by SIGKILL.
+    assert_eq!(trace(dir.path()), "start\nterm\n");
+    assert_eq!(sup.stop(), "");
+}
+
+/// The file is read at each start: one created while the service runs is
+/// used from the next start on.
+//= spec/extensions.md#ext-2
+//= spec/extensions.md#ext-3
+#[test]
+fn timeout_kill_is_read_at_each_start() {
+    let dir = service("tk-later", STUBBORN_RUN, &[]);
+    let sup = Supervisor::start(dir.path());
+    let first = sup.await_up();
+    fs::write(dir.path().join("s/timeout-kill"), "1").expect("write timeout-kill");
+    // The running one started without: end it by hand, it comes back with.
+    sup.svc("-k");
+    wait::until_or_panic("a new service process", || {
+        status(dir.path()).filter(|&(pid, _)| pid != 0 && pid != first)
+    });
+    sup.svc("-d");
+    sup.await_down(b'd');
+    assert_eq!(sup.stop(), "");
+}
+
+/// A service that stops at SIGTERM is not killed, and `timeout-kill` with
+/// a bad number is ignored with a warning.
+//= spec/extensions.md#ext-2
+#[test]
+fn a_bad_timeout_kill_is_ignored_with_a_warning() {
+    let dir = service("tk-bad", POLITE_RUN, &[("timeout-kill", "soon\n")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    let warning = "supervise: warning: ignoring s/timeout-kill: bad format\n";
+    wait::until_or_panic("the warning", || (sup.stderr() == warning).then_some(()));
+    sup.svc("-d");
+    sup.await_down(b'd');
+    sup.await_trace("the service to stop", |t| t == "start\nterm\n");
+    assert_eq!(sup.stop(), warning);
+}
