@@ -177,8 +177,9 @@ fn the_debian_package_replaces_daemontools_and_its_programs_work() {
         .filter(|l| l.contains(" ./usr/bin/") && !l.ends_with('/'))
         .count();
     assert_eq!(
-        programs_in_bin, 17,
-        "exactly the 17 programs in /usr/bin:\n{listing}"
+        programs_in_bin,
+        PROGRAMS.len(),
+        "exactly the 18 programs in /usr/bin:\n{listing}"
     );
 
     // Unpack into a scratch root.

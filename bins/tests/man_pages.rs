@@ -278,7 +278,7 @@ fn every_page_has_the_classic_sections() {
 
 #[test]
 fn pages_of_programs_with_files_list_them() {
-    let files: [(&str, &[&str]); 7] = [
+    let files: [(&str, &[&str]); 8] = [
         (
             "supervise",
             &[
@@ -301,6 +301,15 @@ fn pages_of_programs_with_files_list_them() {
         (
             "multilog",
             &["lock", "current", "@label.s", "@label.u", "state"],
+        ),
+        (
+            "svstatus",
+            &[
+                "dir/down",
+                "dir/supervise/ok",
+                "dir/supervise/status",
+                "dir/log/",
+            ],
         ),
     ];
     for (name, wanted) in files {
@@ -330,7 +339,7 @@ fn the_synopsis_agrees_with_the_usage_the_binary_prints() {
     // svscanboot, svstat, multilog, tai64n, tai64nlocal) are left out:
     // they have nothing to compare, and svscan or svscanboot would start
     // scanning.
-    let cases: [(&str, &[&str], i32, Complaint); 11] = [
+    let cases: [(&str, &[&str], i32, Complaint); 13] = [
         ("supervise", &[], 100, Complaint::Usage),
         ("svok", &[], 100, Complaint::Usage),
         ("svc", &["-Z", "s"], 100, Complaint::Options),
@@ -342,6 +351,8 @@ fn the_synopsis_agrees_with_the_usage_the_binary_prints() {
         ("pgrphack", &[], 100, Complaint::Usage),
         ("fghack", &[], 100, Complaint::Usage),
         ("readproctitle", &["abc"], 100, Complaint::Silent),
+        ("svstatus", &[], 100, Complaint::Usage),
+        ("svstatus", &["-p", "a", "b"], 100, Complaint::Usage),
     ];
     for (name, args, code, complaint) in cases {
         let (status, stderr) = run(program(name), args);

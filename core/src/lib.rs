@@ -21,6 +21,7 @@ pub mod multilog;
 pub mod pathexec;
 pub mod process;
 pub mod proctitle;
+pub mod report;
 pub mod scan;
 pub mod setlock;
 pub mod softlimit;

@@ -19,6 +19,7 @@ pub mod fghack;
 pub mod filter;
 pub mod localtime;
 pub mod lock;
+pub mod monitor;
 pub mod process;
 pub mod proctitle;
 pub mod rlimit;

@@ -1,14 +1,15 @@
 //! What the packaging tests share: the 17 programs of daemontools 0.76 and
-//! the paths cargo built them at, a scratch directory, and the workspace
-//! root.
+//! the one added beyond it (svstatus), the paths cargo built them at, a
+//! scratch directory, and the workspace root.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
-/// Every program, with the path of the binary cargo built for this test.
-/// `env!` makes a missing bin target a compile error, so this list is also
-/// the proof that `cargo install --path bins` installs all of them.
-pub(crate) const PROGRAMS: [(&str, &str); 17] = [
+/// Every program, in byte order of names, with the path of the binary
+/// cargo built for this test: daemontools 0.76's 17 and the one added
+/// beyond it. `env!` makes a missing bin target a compile error, so this list is
+/// also the proof that `cargo install --path bins` installs all of them.
+pub(crate) const PROGRAMS: [(&str, &str); 18] = [
     ("envdir", env!("CARGO_BIN_EXE_envdir")),
     ("envuidgid", env!("CARGO_BIN_EXE_envuidgid")),
     ("fghack", env!("CARGO_BIN_EXE_fghack")),
@@ -24,6 +25,8 @@ pub(crate) const PROGRAMS: [(&str, &str); 17] = [
     ("svscan", env!("CARGO_BIN_EXE_svscan")),
     ("svscanboot", env!("CARGO_BIN_EXE_svscanboot")),
     ("svstat", env!("CARGO_BIN_EXE_svstat")),
+    // Beyond 0.76 (spec/status-json.md).
+    ("svstatus", env!("CARGO_BIN_EXE_svstatus")),
     ("tai64n", env!("CARGO_BIN_EXE_tai64n")),
     ("tai64nlocal", env!("CARGO_BIN_EXE_tai64nlocal")),
 ];
@@ -32,11 +35,11 @@ pub(crate) const PROGRAMS: [(&str, &str); 17] = [
 pub(crate) fn program(name: &str) -> &'static Path {
     match PROGRAMS.iter().find(|(n, _)| *n == name) {
         Some((_, path)) => Path::new(path),
-        None => panic!("`{name}` is not one of the 17 programs"),
+        None => panic!("`{name}` is not one of the programs"),
     }
 }
 
-/// The directory holding the built binaries (all 17 are side by side).
+/// The directory holding the built binaries (all are side by side).
 pub(crate) fn bin_dir() -> PathBuf {
     let svc = program("svc");
     match svc.parent() {
