@@ -3,12 +3,12 @@
 #
 #   scripts/build-deb.sh [--profile release|debug] [--bin-dir DIR] OUTDIR
 #
-# Builds the 18 programs (daemontools 0.76's 17 and svstatus) with
+# Builds the 19 programs (daemontools 0.76's 17, svstatus and svwait) with
 # cargo (release by default; --profile debug for a quick package), or takes
 # them from DIR with --bin-dir (no build at all), stages the package tree,
 # and writes OUTDIR/daemontools-rs_<version>_<arch>.deb, whose path it
 # prints on stdout. The package installs:
-#   /usr/bin/<the 18 programs>                  (where Debian's daemontools has them)
+#   /usr/bin/<the 19 programs>                  (where Debian's daemontools has them)
 #   /usr/share/man/man8/<program>.8.gz
 #   /lib/systemd/system/daemontools-rs.service  (svscanboot; not enabled on install)
 #   /etc/service/                               (the scan directory, empty)
@@ -57,7 +57,7 @@ command -v dpkg >/dev/null || die "dpkg is not installed"
 
 programs=(envdir envuidgid fghack multilog pgrphack readproctitle setlock setuidgid
   softlimit supervise svc svok svscan svscanboot svstat tai64n tai64nlocal
-  svstatus)
+  svstatus svwait)
 package=daemontools-rs
 
 # The workspace version: the first `version = "…"` under [workspace.package].
@@ -143,9 +143,9 @@ daemontools-rs for Debian
 
 daemontools' 17 programs are in /usr/bin, where Debian's daemontools puts
 them, and behave as 0.76 does (see the DEVIATIONS sections of multilog(8),
-envdir(8) and tai64nlocal(8) for the few deliberate differences). One
-program is new: svstatus(8) prints services' state as JSON or as
-Prometheus metrics.
+envdir(8) and tai64nlocal(8) for the few deliberate differences). Two
+programs are new: svstatus(8) prints services' state as JSON or as
+Prometheus metrics, and svwait(8) waits until services are up or down.
 
 Nothing is started when the package is installed. To run svscan on
 /etc/service at boot:
@@ -218,7 +218,7 @@ Description: daemontools 0.76 reimplemented in Rust
  exit codes and file formats as Debian's daemontools, so that it can
  replace that package; a systemd unit runs svscanboot on /etc/service.
  Beyond 0.76: svstatus (service state as JSON Lines or Prometheus
- metrics).
+ metrics) and svwait (wait until services are up or down).
 EOF
 (cd "$stage" && find usr lib -type f -print0 | sort -z | xargs -0 md5sum) > "$stage/DEBIAN/md5sums"
 find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +

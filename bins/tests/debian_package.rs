@@ -179,7 +179,7 @@ fn the_debian_package_replaces_daemontools_and_its_programs_work() {
     assert_eq!(
         programs_in_bin,
         PROGRAMS.len(),
-        "exactly the 18 programs in /usr/bin:\n{listing}"
+        "exactly the 19 programs in /usr/bin:\n{listing}"
     );
 
     // Unpack into a scratch root.

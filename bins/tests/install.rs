@@ -1,6 +1,6 @@
 //! `cargo install --path bins` installs every bin target of this package;
-//! this test pins that set to exactly daemontools' 17 programs and the one
-//! added beyond 0.76 (svstatus): each one is
+//! this test pins that set to exactly daemontools' 17 programs and the 2
+//! added beyond 0.76 (svstatus, svwait): each one is
 //! a bin target (`common::PROGRAMS` would not compile otherwise), each
 //! binary runs, and `bins/src/bin` holds no program that is not one of them.
 
@@ -10,7 +10,7 @@ use common::{workspace_root, PROGRAMS};
 use std::collections::BTreeSet;
 
 #[test]
-fn the_bin_targets_are_exactly_the_18_programs() {
+fn the_bin_targets_are_exactly_the_19_programs() {
     let dir = workspace_root().join("bins/src/bin");
     let found: BTreeSet<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
@@ -24,7 +24,7 @@ fn the_bin_targets_are_exactly_the_18_programs() {
     let wanted: BTreeSet<String> = PROGRAMS.iter().map(|(n, _)| (*n).to_owned()).collect();
     assert_eq!(
         found, wanted,
-        "bins/src/bin must hold exactly daemontools' 17 programs and svstatus, since \
+        "bins/src/bin must hold exactly daemontools' 17 programs and svstatus and svwait, since \
          `cargo install --path bins` installs every one of its bin targets"
     );
     assert!(

@@ -278,7 +278,7 @@ fn every_page_has_the_classic_sections() {
 
 #[test]
 fn pages_of_programs_with_files_list_them() {
-    let files: [(&str, &[&str]); 8] = [
+    let files: [(&str, &[&str]); 9] = [
         (
             "supervise",
             &[
@@ -311,6 +311,14 @@ fn pages_of_programs_with_files_list_them() {
                 "dir/log/",
             ],
         ),
+        (
+            "svwait",
+            &[
+                "dir/supervise/ok",
+                "dir/supervise/status",
+                "dir/supervise/lock",
+            ],
+        ),
     ];
     for (name, wanted) in files {
         let section = Page::read(name).required("FILES");
@@ -339,7 +347,7 @@ fn the_synopsis_agrees_with_the_usage_the_binary_prints() {
     // svscanboot, svstat, multilog, tai64n, tai64nlocal) are left out:
     // they have nothing to compare, and svscan or svscanboot would start
     // scanning.
-    let cases: [(&str, &[&str], i32, Complaint); 13] = [
+    let cases: [(&str, &[&str], i32, Complaint); 14] = [
         ("supervise", &[], 100, Complaint::Usage),
         ("svok", &[], 100, Complaint::Usage),
         ("svc", &["-Z", "s"], 100, Complaint::Options),
@@ -353,6 +361,7 @@ fn the_synopsis_agrees_with_the_usage_the_binary_prints() {
         ("readproctitle", &["abc"], 100, Complaint::Silent),
         ("svstatus", &[], 100, Complaint::Usage),
         ("svstatus", &["-p", "a", "b"], 100, Complaint::Usage),
+        ("svwait", &["-t", "soon", "s"], 100, Complaint::Usage),
     ];
     for (name, args, code, complaint) in cases {
         let (status, stderr) = run(program(name), args);

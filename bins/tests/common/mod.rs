@@ -1,15 +1,15 @@
 //! What the packaging tests share: the 17 programs of daemontools 0.76 and
-//! the one added beyond it (svstatus), the paths cargo built them at, a
-//! scratch directory, and the workspace root.
+//! the 2 added beyond it (svstatus, svwait), the paths cargo built them at,
+//! a scratch directory, and the workspace root.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
 /// Every program, in byte order of names, with the path of the binary
-/// cargo built for this test: daemontools 0.76's 17 and the one added
-/// beyond it. `env!` makes a missing bin target a compile error, so this list is
+/// cargo built for this test: daemontools 0.76's 17 and the 2 added beyond
+/// it. `env!` makes a missing bin target a compile error, so this list is
 /// also the proof that `cargo install --path bins` installs all of them.
-pub(crate) const PROGRAMS: [(&str, &str); 18] = [
+pub(crate) const PROGRAMS: [(&str, &str); 19] = [
     ("envdir", env!("CARGO_BIN_EXE_envdir")),
     ("envuidgid", env!("CARGO_BIN_EXE_envuidgid")),
     ("fghack", env!("CARGO_BIN_EXE_fghack")),
@@ -25,8 +25,9 @@ pub(crate) const PROGRAMS: [(&str, &str); 18] = [
     ("svscan", env!("CARGO_BIN_EXE_svscan")),
     ("svscanboot", env!("CARGO_BIN_EXE_svscanboot")),
     ("svstat", env!("CARGO_BIN_EXE_svstat")),
-    // Beyond 0.76 (spec/status-json.md).
+    // Beyond 0.76 (spec/status-json.md, spec/svwait.md).
     ("svstatus", env!("CARGO_BIN_EXE_svstatus")),
+    ("svwait", env!("CARGO_BIN_EXE_svwait")),
     ("tai64n", env!("CARGO_BIN_EXE_tai64n")),
     ("tai64nlocal", env!("CARGO_BIN_EXE_tai64nlocal")),
 ];

@@ -1,10 +1,11 @@
 use super::json_check::{self, Value};
-use super::options::{self, Svstatus, Usage};
+use super::options::{self, Goal, Svstatus, Svwait, Usage};
+use super::wait::{self, worth_a_look, Change, Decision, Place, Standing, Waiter};
 use super::*;
 use crate::getopt::Opt;
 use crate::status::{StatusRecord, Want};
 use crate::svstat::{self, Observation, ServiceProbe, StatusReadError};
-use crate::{label, Errno};
+use crate::{label, Errno, Mono, Now};
 use proptest::prelude::*;
 use tai64::{Tai64, Tai64N};
 
@@ -770,4 +771,287 @@ fn svstatus_command_lines() {
         parse(&["svstatus", "-x", "a"]),
         Err(Usage(Some(Opt::Illegal(b'x'))))
     );
+}
+
+//= spec/svwait.md#wait-1
+#[test]
+fn svwait_command_lines() {
+    let parse = |w: &[&str]| options::svwait(&argv(w));
+    let plain = Svwait {
+        goal: Goal::Up,
+        any: false,
+        timeout_secs: None,
+        dirs: 1,
+    };
+    assert_eq!(parse(&["svwait", "s"]), Ok(plain));
+    assert_eq!(
+        parse(&["svwait", "-d", "s"]),
+        Ok(Svwait {
+            goal: Goal::Down,
+            dirs: 2,
+            ..plain
+        })
+    );
+    assert_eq!(
+        parse(&["svwait", "-x", "s"]),
+        Ok(Svwait {
+            goal: Goal::Gone,
+            dirs: 2,
+            ..plain
+        })
+    );
+    assert_eq!(
+        parse(&["svwait", "-U", "30", "-t5", "-o", "s", "t"]),
+        Ok(Svwait {
+            goal: Goal::UpFor(30),
+            any: true,
+            timeout_secs: Some(5),
+            dirs: 5
+        })
+    );
+    assert_eq!(
+        parse(&["svwait", "-du", "-oa", "s"]),
+        Ok(Svwait { dirs: 3, ..plain })
+    );
+    assert_eq!(
+        parse(&["svwait", "-t", "0", "s"]),
+        Ok(Svwait {
+            timeout_secs: Some(0),
+            dirs: 3,
+            ..plain
+        })
+    );
+    assert_eq!(parse(&["svwait"]), Err(Usage(None)));
+    assert_eq!(parse(&["svwait", "-d"]), Err(Usage(None)));
+    for bad in ["", "x", "1.5", "-1", "+1", "99999999999999999999999"] {
+        assert_eq!(
+            parse(&["svwait", "-t", bad, "s"]),
+            Err(Usage(None)),
+            "{bad:?}"
+        );
+        assert_eq!(
+            parse(&["svwait", "-U", bad, "s"]),
+            Err(Usage(None)),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        parse(&["svwait", "-t"]),
+        Err(Usage(Some(Opt::MissingArgument(b't'))))
+    );
+    assert_eq!(
+        parse(&["svwait", "-Z", "s"]),
+        Err(Usage(Some(Opt::Illegal(b'Z'))))
+    );
+}
+
+fn wall(secs_after_stamp: u64, nanos: u32) -> Tai64N {
+    Tai64N(Tai64(STAMP.0 .0 + secs_after_stamp), nanos)
+}
+
+//= spec/svwait.md#wait-2
+//= spec/svwait.md#wait-3
+#[test]
+fn where_each_kind_of_report_stands() {
+    let at = wall(10, 0);
+    let table: Vec<String> = every_kind()
+        .into_iter()
+        .map(|(what, report)| {
+            let cells: Vec<String> = [
+                Goal::Up,
+                Goal::Down,
+                Goal::UpFor(5),
+                Goal::UpFor(60),
+                Goal::Gone,
+            ]
+            .into_iter()
+            .map(|goal| match wait::standing(goal, &report, at) {
+                Standing::Reached => "reached".to_owned(),
+                Standing::NotYet { in_nanos: None } => "not yet".to_owned(),
+                Standing::NotYet { in_nanos: Some(n) } => format!("in {n} ns"),
+                Standing::Failed { step, errno } => format!("failed {} {}", step.name(), errno.0),
+            })
+            .collect();
+            format!("{what:<40} | {}\n", cells.join(" | "))
+        })
+        .collect();
+    insta::assert_snapshot!(table.concat());
+}
+
+//= spec/svwait.md#wait-2
+#[test]
+fn up_for_counts_nanoseconds_and_a_future_stamp_as_zero() {
+    let up = status(1, false, Want::Up, true);
+    let goal = Goal::UpFor(3);
+    // The stamp is STAMP (nanos 0x2e28660c = 774,399,500).
+    assert_eq!(
+        wait::standing(goal, &up, wall(3, 0x2e28_660c)),
+        Standing::Reached
+    );
+    assert_eq!(
+        wait::standing(goal, &up, wall(3, 0x2e28_660b)),
+        Standing::NotYet { in_nanos: Some(1) }
+    );
+    assert_eq!(
+        wait::standing(goal, &up, Tai64N(Tai64(STAMP.0 .0 - 100), 0)),
+        Standing::NotYet {
+            in_nanos: Some(3_000_000_000)
+        }
+    );
+    assert_eq!(
+        wait::standing(Goal::UpFor(0), &up, wall(0, 0)),
+        Standing::Reached
+    );
+}
+
+fn now_at(mono_secs: u64) -> Now {
+    // The wall clock exactly `mono_secs` after the stamp.
+    Now {
+        mono: Mono::from_secs(mono_secs),
+        wall: wall(mono_secs, STAMP.1),
+    }
+}
+
+fn waiter(goal: Goal, any: bool, timeout_secs: Option<u64>) -> Waiter {
+    Waiter::new(
+        &Svwait {
+            goal,
+            any,
+            timeout_secs,
+            dirs: 1,
+        },
+        now_at(0),
+    )
+}
+
+//= spec/svwait.md#wait-4
+//= spec/svwait.md#wait-5
+#[test]
+fn decisions() {
+    let up = status(1, false, Want::Up, true);
+    let down = status(0, false, Want::Down, true);
+    let broken = failed(Step::OpenOk, Some(Errno::EACCES));
+    let w = waiter(Goal::Up, false, Some(10));
+    assert_eq!(w.deadline(), Some(Mono::from_secs(10)));
+    assert_eq!(w.decide(&[up, up], now_at(1), false), Decision::Reached);
+    // Reaching the goal wins over the timeout.
+    assert_eq!(w.decide(&[up], now_at(99), false), Decision::Reached);
+    assert_eq!(
+        w.decide(&[up, down], now_at(10), false),
+        Decision::TimedOut { dir: 1 }
+    );
+    assert_eq!(
+        w.decide(&[up, down, broken], now_at(1), false),
+        Decision::Failed {
+            dir: 2,
+            step: Step::OpenOk,
+            errno: Errno::EACCES
+        }
+    );
+    // Not there yet: look again at the fallback, the deadline, or soon
+    // after a change, whichever comes first.
+    let fallback = Mono::from_secs(1).after_nanos(wait::FALLBACK_NANOS);
+    let w_forever = waiter(Goal::Up, false, None);
+    assert_eq!(
+        w_forever.decide(&[down], now_at(1), false),
+        Decision::Wait { until: fallback }
+    );
+    assert_eq!(
+        w_forever.decide(&[down], now_at(1), true),
+        Decision::Wait {
+            until: Mono::from_secs(1).after_nanos(wait::SETTLE_NANOS)
+        }
+    );
+    assert_eq!(
+        w.decide(&[down], now_at(8), false),
+        Decision::Wait {
+            until: Mono::from_secs(10)
+        }
+    );
+    // -o: one is enough; -a: all.
+    let any = waiter(Goal::Down, true, None);
+    assert_eq!(any.decide(&[up, down], now_at(1), false), Decision::Reached);
+    assert_eq!(
+        any.decide(&[broken, down], now_at(1), false),
+        Decision::Reached
+    );
+    assert_eq!(
+        waiter(Goal::Down, false, None).decide(&[up, down], now_at(1), false),
+        Decision::Wait { until: fallback }
+    );
+    // -U: time alone brings it there.
+    let w = waiter(Goal::UpFor(3), false, None);
+    assert_eq!(
+        w.decide(&[up], now_at(1), false),
+        Decision::Wait {
+            until: Mono::from_secs(3)
+        }
+    );
+    assert_eq!(w.decide(&[up], now_at(3), false), Decision::Reached);
+    // -t 0: one look.
+    let w = waiter(Goal::Up, false, Some(0));
+    assert_eq!(
+        w.decide(&[down], now_at(0), false),
+        Decision::TimedOut { dir: 0 }
+    );
+    assert_eq!(w.decide(&[up], now_at(0), false), Decision::Reached);
+}
+
+proptest! {
+    /// Whatever it sees, svwait either stops or names a time to look again
+    /// that is after now and no later than its deadline and the fallback.
+    //= spec/svwait.md#wait-5
+    #[test]
+    fn waiting_always_ends_or_names_a_time(
+        reports in proptest::collection::vec(arb_report(), 1..4),
+        up_for in any::<u16>(),
+        any_of in any::<bool>(),
+        timeout in proptest::option::of(0u64..100),
+        now_secs in 0u64..200,
+        changed in any::<bool>(),
+    ) {
+        let w = waiter(Goal::UpFor(u64::from(up_for)), any_of, timeout);
+        let now = now_at(now_secs);
+        match w.decide(&reports, now, changed) {
+            Decision::Wait { until } => {
+                prop_assert!(until > now.mono);
+                prop_assert!(until <= now.mono.after_nanos(wait::FALLBACK_NANOS));
+                if let Some(deadline) = w.deadline() {
+                    prop_assert!(until <= deadline);
+                }
+            }
+            Decision::TimedOut { dir } => {
+                prop_assert!(w.deadline().is_some_and(|d| now.mono >= d));
+                prop_assert!(dir < reports.len());
+            }
+            Decision::Failed { dir, .. } => prop_assert!(dir < reports.len()),
+            Decision::Reached => {}
+        }
+    }
+}
+
+//= spec/svwait.md#wait-6
+#[test]
+fn which_changes_are_worth_a_look() {
+    use Change::*;
+    // What supervise does: its status rename, its lock and ok closing as it
+    // exits, its directory appearing.
+    assert!(worth_a_look(Place::Supervise, b"status", MovedIn));
+    assert!(worth_a_look(Place::Supervise, b"status", ClosedWrite));
+    assert!(worth_a_look(Place::Supervise, b"lock", ClosedWrite));
+    assert!(worth_a_look(Place::Supervise, b"ok", ClosedRead));
+    assert!(worth_a_look(Place::Supervise, b"ok", Created));
+    assert!(worth_a_look(Place::Service, b"supervise", Created));
+    assert!(worth_a_look(Place::Service, b"", WatchGone));
+    assert!(worth_a_look(Place::Supervise, b"", Overflow));
+    // What svwait's own looks (and svstat's, svok's) do: open
+    // supervise/ok for writing, read supervise/status.
+    assert!(!worth_a_look(Place::Supervise, b"ok", ClosedWrite));
+    assert!(!worth_a_look(Place::Supervise, b"status", ClosedRead));
+    // The half-written record, the control pipe, other files.
+    assert!(!worth_a_look(Place::Supervise, b"status.new", Created));
+    assert!(!worth_a_look(Place::Supervise, b"status.new", ClosedWrite));
+    assert!(!worth_a_look(Place::Supervise, b"control", ClosedWrite));
+    assert!(!worth_a_look(Place::Service, b"down", Created));
+    assert!(!worth_a_look(Place::Service, b"run", ClosedWrite));
 }

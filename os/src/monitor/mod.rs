@@ -1,8 +1,9 @@
-//! What svstatus needs from the kernel beyond svstat's questions (which
-//! [`crate::service_dir::CwdProbe`] answers): the services of a scan
-//! directory.
+//! What svstatus and svwait need from the kernel beyond svstat's questions
+//! (which [`crate::service_dir::CwdProbe`] answers): the services of a scan
+//! directory, and change notification on service directories (inotify).
 
 pub mod listing;
+pub mod watch;
 
 #[cfg(test)]
 mod tests {
