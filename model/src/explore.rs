@@ -117,6 +117,11 @@ pub mod invariant {
     /// With `timeout-kill`, a service told `d` that has not been reaped, nor
     /// told `u` or `o`, by the deadline gets SIGKILL at the deadline.
     pub const KILLED_BY_DEADLINE: &str = "a wanted-down service is killed by the deadline";
+    /// With `stop-group`, `./run` gets a group of its own and every signal
+    /// goes to that group; a group SIGKILL promised by `timeout-kill` is
+    /// sent, at the latest, before the next start and before the exit.
+    pub const GROUP: &str =
+        "signals go to the group, and no group outlives a new start or the exit";
     /// `ReadConfig` is answered before anything else (it is the last order
     /// of its move), and only the extended machine asks.
     pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
@@ -200,9 +205,9 @@ struct World {
     deferred: usize,
     /// `Started` was sent.
     started: bool,
-    /// `timeout-kill`'s promise: the second by which this pid, told `d`,
-    /// gets SIGKILL unless reaped or told `u`/`o` first.
-    kill_due: Option<(u64, Pid)>,
+    /// `timeout-kill`'s promise: the second by which this pid (or group),
+    /// told `d`, gets SIGKILL unless reaped (a pid) or told `u`/`o` first.
+    kill_due: Option<(u64, Target)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -329,7 +334,11 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     for (i, action) in acts.iter().enumerate() {
         match action {
             Order::ReadConfig => return fail(invariant::CONFIG_PROTOCOL),
-            Order::SpawnRun => {
+            Order::SpawnRun { own_group } => {
+                //= spec/extensions.md#ext-4
+                if *own_group != ext.stop_group || next.world.kill_due.is_some() {
+                    return fail(invariant::GROUP);
+                }
                 spawns += 1;
                 //= spec/supervise.md#sup-3
                 if spawns > 1 || node.world.spawn_pending || next.world.alive.is_some() {
@@ -356,6 +365,9 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 next.world.spawn_pending = true;
             }
             Order::Exit(code) => {
+                if next.world.kill_due.is_some() {
+                    return fail(invariant::GROUP);
+                }
                 //= spec/supervise.md#sup-15
                 let wrote_down = matches!(previous, Some(Order::WriteStatus(r)) if r.pid == 0);
                 if *code != 0
@@ -382,8 +394,14 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 last_write_changed_pid = record.pid != written.pid;
                 written = *record;
                 //= spec/extensions.md#ext-3
-                if let Some((_, pid)) = next.world.kill_due {
-                    if record.want != Want::Down || i32::try_from(record.pid) != Ok(pid.0) {
+                //= spec/extensions.md#ext-4
+                if let Some((_, target)) = next.world.kill_due {
+                    let current = Pid(i32::try_from(record.pid).unwrap_or(-1));
+                    let revoked = record.want != Want::Down && record.pid != 0;
+                    let moot = matches!(target, Target::Pid(p) if p != current);
+                    let theirs =
+                        matches!(target, Target::Pid(p) | Target::Group(p) if p == current);
+                    if (revoked && theirs) || moot {
                         next.world.kill_due = None;
                     }
                 }
@@ -393,30 +411,41 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 {
                     if let (
                         Order::Signal {
-                            target: Target::Pid(p),
+                            target: t,
                             sig: Sig::Term,
                         },
                         Order::Signal {
-                            target: Target::Pid(q),
+                            target: u,
                             sig: Sig::Cont,
                         },
                     ) = (&acts[i - 2], &acts[i - 1])
                     {
-                        if p == q {
-                            next.world.kill_due = Some((next.now_secs + u64::from(secs), *p));
+                        if t == u {
+                            next.world.kill_due = Some((next.now_secs + u64::from(secs), *t));
                         }
                     }
                 }
             }
-            Order::Signal {
-                target: Target::Pid(pid),
-                sig,
-            } => {
+            Order::Signal { target, sig } => {
                 //= spec/supervise.md#sup-19
-                if before.pid == 0 || i32::try_from(before.pid) != Ok(pid.0) {
-                    return fail(invariant::SIGNALS_TO_SERVICE);
+                //= spec/extensions.md#ext-4
+                let service = Pid(i32::try_from(before.pid).unwrap_or(-1));
+                let promised = node.world.kill_due.is_some_and(|(_, t)| t == *target);
+                let to_service = before.pid != 0
+                    && *target
+                        == if ext.stop_group {
+                            Target::Group(service)
+                        } else {
+                            Target::Pid(service)
+                        };
+                if !(to_service || promised && *sig == Sig::Kill) {
+                    return fail(if ext.stop_group {
+                        invariant::GROUP
+                    } else {
+                        invariant::SIGNALS_TO_SERVICE
+                    });
                 }
-                if *sig == Sig::Kill && next.world.kill_due.is_some_and(|(_, p)| p == *pid) {
+                if *sig == Sig::Kill && next.world.kill_due.is_some_and(|(_, t)| t == *target) {
                     next.world.kill_due = None;
                 }
             }
@@ -426,7 +455,11 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 }
             }
         }
-        previous = Some(action);
+        // A promised group SIGKILL may sit between a write and what follows
+        // it (a start or the exit); it is not what they follow.
+        if !matches!(action, Order::Signal { sig: Sig::Kill, .. }) || previous.is_none() {
+            previous = Some(action);
+        }
     }
     next.world.written = written;
 
@@ -468,13 +501,18 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
         && before.pid != 0
     {
         let pid = Pid(i32::try_from(before.pid).unwrap_or(-1));
+        let target = if ext.stop_group {
+            Target::Group(pid)
+        } else {
+            Target::Pid(pid)
+        };
         let expected_start = [
             Order::Signal {
-                target: Target::Pid(pid),
+                target,
                 sig: Sig::Term,
             },
             Order::Signal {
-                target: Target::Pid(pid),
+                target,
                 sig: Sig::Cont,
             },
         ];

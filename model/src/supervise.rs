@@ -68,8 +68,10 @@ pub struct ModelSupervise {
     pc: Pc,
     /// The extension files (all absent for 0.76).
     ext: Extensions,
-    /// `timeout-kill`: when the pid told `d` gets SIGKILL.
+    /// `timeout-kill`: when the pid (or group) told `d` gets SIGKILL.
     killat: Option<Mono>,
+    /// `stop-group`: the group `killat` is for, once its leader is reaped.
+    killpgrp: i32,
 }
 
 impl ModelSupervise {
@@ -85,6 +87,7 @@ impl ModelSupervise {
         let m = ModelSupervise {
             ext,
             killat: None,
+            killpgrp: 0,
             flagexit: false,
             flagwant: true,
             flagwantup: !cfg.down_file,
@@ -157,8 +160,7 @@ impl ModelSupervise {
             return out;
         }
         if self.killat.is_some_and(|at| now.mono >= at) {
-            self.killat = None;
-            self.kill(Sig::Kill, &mut out);
+            self.killpending(&mut out);
         }
         match event {
             Event::Started => {
@@ -216,15 +218,36 @@ impl ModelSupervise {
     }
 
     fn trystart(&mut self, then: Resume, out: &mut Vec<Order>) {
-        out.push(Order::SpawnRun);
+        if self.killat.is_some() {
+            self.killpending(out);
+        }
+        out.push(Order::SpawnRun {
+            own_group: self.ext.stop_group,
+        });
         self.pc = Pc::Fork(then);
     }
 
     fn kill(&self, sig: Sig, out: &mut Vec<Order>) {
-        out.push(Order::Signal {
-            target: Target::Pid(Pid(self.pid)),
-            sig,
-        });
+        let target = if self.ext.stop_group {
+            Target::Group(Pid(self.pid))
+        } else {
+            Target::Pid(Pid(self.pid))
+        };
+        out.push(Order::Signal { target, sig });
+    }
+
+    /// The SIGKILL `timeout-kill` promised: to the pid, or to the group
+    /// (which may have lost its leader).
+    fn killpending(&mut self, out: &mut Vec<Order>) {
+        self.killat = None;
+        if self.pid != 0 {
+            self.kill(Sig::Kill, out);
+        } else {
+            out.push(Order::Signal {
+                target: Target::Group(Pid(self.killpgrp)),
+                sig: Sig::Kill,
+            });
+        }
     }
 
     /// Run the C code from `self.pc` until it forks, sleeps, polls or exits.
@@ -247,8 +270,12 @@ impl ModelSupervise {
                     self.zombies.clear();
                     self.pc = Pc::ReadByte;
                     if reaped {
+                        if self.ext.stop_group {
+                            self.killpgrp = self.pid;
+                        } else {
+                            self.killat = None;
+                        }
                         self.pid = 0;
-                        self.killat = None;
                         self.stamp = now.wall;
                         out.push(Order::WriteStatus(self.status()));
                         if self.flagexit {
@@ -281,7 +308,9 @@ impl ModelSupervise {
                         Command::Up => {
                             self.flagwant = true;
                             self.flagwantup = true;
-                            self.killat = None;
+                            if self.pid != 0 {
+                                self.killat = None;
+                            }
                             out.push(Order::WriteStatus(self.status()));
                             if self.pid == 0 {
                                 return self.trystart(Resume::LoopTop, out);
@@ -289,7 +318,9 @@ impl ModelSupervise {
                         }
                         Command::Once => {
                             self.flagwant = false;
-                            self.killat = None;
+                            if self.pid != 0 {
+                                self.killat = None;
+                            }
                             out.push(Order::WriteStatus(self.status()));
                             if self.pid == 0 {
                                 return self.trystart(Resume::LoopTop, out);
@@ -297,7 +328,10 @@ impl ModelSupervise {
                         }
                         Command::Alarm if self.pid != 0 => self.kill(Sig::Alrm, out),
                         Command::Hangup if self.pid != 0 => self.kill(Sig::Hup, out),
-                        Command::Kill if self.pid != 0 => self.kill(Sig::Kill, out),
+                        Command::Kill if self.pid != 0 => {
+                            self.killat = None;
+                            self.kill(Sig::Kill, out);
+                        }
                         Command::Term if self.pid != 0 => self.kill(Sig::Term, out),
                         Command::Interrupt if self.pid != 0 => self.kill(Sig::Int, out),
                         Command::Alarm
@@ -332,6 +366,9 @@ impl ModelSupervise {
 
     /// `doit()` returned: `main`'s last `announce()` and `_exit(0)`.
     fn exit(&mut self, out: &mut Vec<Order>) {
+        if self.killat.is_some() {
+            self.killpending(out);
+        }
         out.push(Order::WriteStatus(self.status()));
         out.push(Order::Exit(0));
         self.pc = Pc::Gone;

@@ -82,6 +82,27 @@ fn with_timeout_kill_a_wanted_down_service_is_killed_by_the_deadline() {
     );
 }
 
+/// With `stop-group` (and `timeout-kill`), every signal goes to the
+/// service's group, and a group SIGKILL promised after a `d` comes at the
+/// deadline, before the next start, or before the exit, whichever is first.
+//= spec/extensions.md#ext-3
+//= spec/extensions.md#ext-4
+#[test]
+fn with_stop_group_signals_go_to_the_group_and_no_group_outlives_its_run() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            timeout_kill: Some(3),
+            stop_group: true,
+            ..Extensions::default()
+        },
+        20_000,
+    );
+}
+
 fn explore_ext(bound: Bound, ext: Extensions, floor: usize) {
     let stats = match explore_extended(bound, ext) {
         Ok(stats) => stats,

@@ -54,7 +54,12 @@ struct Reference<const EXT: bool> {
 }
 
 fn any_extensions() -> impl Strategy<Value = Extensions> {
-    proptest::option::weighted(0.7, 1u32..4).prop_map(|timeout_kill| Extensions { timeout_kill })
+    (proptest::option::weighted(0.7, 1u32..4), any::<bool>()).prop_map(
+        |(timeout_kill, stop_group)| Extensions {
+            timeout_kill,
+            stop_group,
+        },
+    )
 }
 
 fn any_command() -> impl Strategy<Value = Command> {
@@ -258,6 +263,7 @@ prop_state_machine! {
 
     /// With extension files, the extended machine and the extended model.
     //= spec/extensions.md#ext-3
+    //= spec/extensions.md#ext-4
     #[test]
     fn the_extended_machine_agrees_with_the_extended_model(
         sequential 1..60 => ExtAgainstModel<true>

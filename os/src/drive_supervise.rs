@@ -14,19 +14,22 @@
 
 use crate::clock;
 use crate::errno::from_nix;
-use crate::process::{reap, signal, RunProgram};
+use crate::process::{child_exit, fork_child, reap, signal, to_nix_signal};
 use crate::status_file::{self, StatusWriteError};
 use dt_core::control::Command;
+use dt_core::process::{Pid, Sig};
 use dt_core::supervise::{
     configure, Config, ConfigFile, ConfigFiles, Event, Extensions, Order, SuperviseExt, Target,
 };
 use dt_core::{Errno, Mono};
 use nix::fcntl::{open, Flock, FlockArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
-use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::stat::Mode;
 use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::ffi::CString;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::os::fd::{AsFd, OwnedFd};
@@ -82,7 +85,80 @@ pub struct Prepared {
     _control_writer: OwnedFd,
     _ok: OwnedFd,
     _lock: Flock<File>,
-    run: RunProgram,
+    run: Program,
+}
+
+/// A program supervise starts in the service directory (`./run`), with
+/// what its child needs prepared before the fork.
+#[derive(Debug)]
+struct Program {
+    path: CString,
+    argv: Vec<CString>,
+    /// The signal mask to restore in the child.
+    mask: SigSet,
+    /// What the child prints before the error words if exec fails (then it
+    /// exits 111).
+    failure_prefix: Vec<u8>,
+}
+
+impl Program {
+    fn new(path: &str, mask: SigSet, failure_prefix: Vec<u8>) -> Program {
+        let path = CString::new(path).unwrap_or_default();
+        Program {
+            argv: vec![path.clone()],
+            path,
+            mask,
+            failure_prefix,
+        }
+    }
+
+    /// fork; the child execs the program with `args` after its name, the
+    /// inherited environment, working directory and descriptors, as 0.76's
+    /// supervise starts `./run`. With `own_group` the child leads a new
+    /// process group (`setpgid` in both, so no signal to the group can come
+    /// before the group exists). A failed exec is reported by the child on
+    /// stderr and it exits 111, which the parent sees as an ordinary exit.
+    //= spec/supervise.md#sup-3
+    //= spec/extensions.md#ext-4
+    fn spawn(&self, own_group: bool) -> Result<Pid, Errno> {
+        let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
+        message.extend_from_slice(&self.failure_prefix);
+        let pid = fork_child(|| -> Infallible {
+            if own_group {
+                let _ = nix::unistd::setpgid(
+                    nix::unistd::Pid::from_raw(0),
+                    nix::unistd::Pid::from_raw(0),
+                );
+            }
+            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
+            let errno = match nix::unistd::execv(&self.path, &self.argv) {
+                Err(e) => from_nix(e),
+                Ok(never) => match never {},
+            };
+            message.extend_from_slice(errno.describe().as_bytes());
+            message.push(b'\n');
+            child_exit(&message, 111)
+        })?;
+        if own_group {
+            let child = nix::unistd::Pid::from_raw(pid.0);
+            let _ = nix::unistd::setpgid(child, child);
+        }
+        Ok(pid)
+    }
+}
+
+/// Send `sig` where `target` says; failures (nothing left) are of no
+/// interest.
+//= spec/supervise.md#sup-19
+//= spec/extensions.md#ext-4
+fn send(target: Target, sig: Sig) {
+    match target {
+        Target::Pid(pid) => signal(pid, sig),
+        Target::Group(pgid) => {
+            let _ =
+                nix::sys::signal::killpg(nix::unistd::Pid::from_raw(pgid.0), to_nix_signal(sig));
+        }
+    }
 }
 
 fn nonblocking(path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
@@ -159,7 +235,7 @@ pub fn prepare(
         _control_writer: control_writer,
         _ok: ok,
         _lock: lock,
-        run: RunProgram::new(original, exec_failure_prefix),
+        run: Program::new("./run", original, exec_failure_prefix),
     })
 }
 
@@ -222,15 +298,12 @@ impl Prepared {
                 Order::ReadConfig => Some(Event::Configured {
                     ext: read_config(notice),
                 }),
-                Order::SpawnRun => Some(match self.run.spawn() {
+                Order::SpawnRun { own_group } => Some(match self.run.spawn(own_group) {
                     Ok(pid) => Event::SpawnSucceeded { pid },
                     Err(errno) => Event::SpawnFailed { errno },
                 }),
-                Order::Signal {
-                    target: Target::Pid(pid),
-                    sig,
-                } => {
-                    signal(pid, sig);
+                Order::Signal { target, sig } => {
+                    send(target, sig);
                     None
                 }
                 Order::WriteStatus(record) => {
@@ -307,6 +380,8 @@ fn read_file(file: ConfigFile, notice: &mut impl FnMut(Notice)) -> Option<Vec<u8
 fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
     let files = ConfigFiles {
         timeout_kill: read_file(ConfigFile::TimeoutKill, notice),
+        // Of any type, as `down` (a dangling symbolic link is absent).
+        stop_group: nix::sys::stat::stat("stop-group").is_ok(),
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

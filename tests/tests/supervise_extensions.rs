@@ -32,6 +32,50 @@ echo start >> ../trace
 while :; do sleep 1 & wait $!; done
 ";
 
+/// A run script that forks a child (a `sleep` that records its pid in
+/// `../child`) and waits for it, as run scripts that do not `exec` do.
+const FORKING_RUN: &str = "#!/bin/sh
+sleep 100000 &
+echo $! > ../child.new && mv ../child.new ../child
+wait
+";
+
+/// Like [`FORKING_RUN`], but the child ignores SIGTERM.
+const FORKING_STUBBORN_RUN: &str = "#!/bin/sh
+(trap '' TERM; exec sleep 100000) &
+echo $! > ../child.new && mv ../child.new ../child
+wait
+";
+
+/// The pid `FORKING_RUN` recorded for its child.
+fn await_child(dir: &Path) -> i32 {
+    wait::until_or_panic("the run script's child", || {
+        fs::read_to_string(dir.join("child"))
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+/// The kernel's view of a process: its process group, or `None` once it is
+/// gone (or a zombie, dead and waiting for its new parent to reap it).
+fn process_group(pid: i32) -> Option<i32> {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?;
+    if state == "Z" || state == "X" {
+        return None;
+    }
+    fields.nth(1)?.parse().ok()
+}
+
+fn await_gone(pid: i32) {
+    wait::until_or_panic("the process to be gone", || {
+        process_group(pid).is_none().then_some(())
+    });
+}
+
 fn write_script(path: &Path, text: &str) {
     fs::write(path, text).expect("write script");
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
@@ -188,4 +232,43 @@ fn a_bad_timeout_kill_is_ignored_with_a_warning() {
     sup.await_down(b'd');
     sup.await_trace("the service to stop", |t| t == "start\nterm\n");
     assert_eq!(sup.stop(), warning);
+}
+
+/// With `stop-group`, `./run` leads its own process group and `svc -d`
+/// stops the children it forked too.
+//= spec/extensions.md#ext-4
+#[test]
+fn stop_group_stops_what_the_run_script_forked() {
+    let dir = service("group", FORKING_RUN, &[("stop-group", "")]);
+    let sup = Supervisor::start(dir.path());
+    let run = sup.await_up();
+    let child = await_child(dir.path());
+    let run = i32::try_from(run).expect("a pid");
+    assert_eq!(process_group(run), Some(run), "run leads its own group");
+    assert_eq!(process_group(child), Some(run), "its child is in it");
+    sup.svc("-d");
+    sup.await_down(b'd');
+    await_gone(child);
+    assert_eq!(sup.stop(), "");
+}
+
+/// With `stop-group` and `timeout-kill`, a child that ignores SIGTERM is
+/// killed when the timeout expires, although the run script itself (the
+/// group's leader) ended at SIGTERM and was reaped long before.
+//= spec/extensions.md#ext-3
+//= spec/extensions.md#ext-4
+#[test]
+fn stop_group_with_timeout_kill_leaves_no_orphan() {
+    let dir = service(
+        "group-tk",
+        FORKING_STUBBORN_RUN,
+        &[("stop-group", ""), ("timeout-kill", "1")],
+    );
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    let child = await_child(dir.path());
+    sup.svc("-d");
+    sup.await_down(b'd');
+    await_gone(child);
+    assert_eq!(sup.stop(), "");
 }

@@ -14,6 +14,9 @@
 pub struct Extensions {
     /// `timeout-kill`: seconds after a `d` before SIGKILL; `None` = never.
     pub timeout_kill: Option<u32>,
+    /// `stop-group`: `./run` leads a process group of its own, and signals go
+    /// to the whole group.
+    pub stop_group: bool,
 }
 
 /// The extension files as the driver found them: `None` for a file that does
@@ -23,6 +26,8 @@ pub struct Extensions {
 pub struct ConfigFiles {
     /// The contents of `timeout-kill`.
     pub timeout_kill: Option<Vec<u8>>,
+    /// `stop-group` exists (of any type, as `down`).
+    pub stop_group: bool,
 }
 
 /// Which extension file a problem concerns.
@@ -90,7 +95,11 @@ fn seconds(bytes: &[u8]) -> Result<Option<u32>, ()> {
 //= spec/extensions.md#ext-2
 //= spec/extensions.md#ext-3
 pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
-    let mut ext = Extensions::default();
+    let mut ext = Extensions {
+        //= spec/extensions.md#ext-4
+        stop_group: files.stop_group,
+        ..Extensions::default()
+    };
     let mut problems = Vec::new();
     if let Some(bytes) = &files.timeout_kill {
         match seconds(bytes) {

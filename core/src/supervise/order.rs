@@ -12,6 +12,9 @@ use crate::Errno;
 pub enum Target {
     /// `kill(pid, sig)`: the process alone, as 0.76 does.
     Pid(Pid),
+    /// `kill(-pgid, sig)`: every process in the group `./run` leads
+    /// (`stop-group`); the group may outlive its leader.
+    Group(Pid),
 }
 
 /// An order to the driver, carried out in the order given.
@@ -23,7 +26,11 @@ pub enum Order {
     ReadConfig,
     /// fork, and in the child exec `./run` (argv `["./run"]`); answer at once
     /// with `SpawnSucceeded` or `SpawnFailed`, before any other event.
-    SpawnRun,
+    SpawnRun {
+        /// Make the child the leader of a new process group (`setpgid` in
+        /// the child and in the parent, so no signal can miss the group).
+        own_group: bool,
+    },
     /// `kill` as the target says; the result is ignored.
     Signal {
         /// The process (or group).
@@ -50,7 +57,7 @@ impl Order {
     /// of the extensions have none.
     pub fn classic(self) -> Option<Action> {
         match self {
-            Order::SpawnRun => Some(Action::Spawn),
+            Order::SpawnRun { own_group: false } => Some(Action::Spawn),
             Order::Signal {
                 target: Target::Pid(pid),
                 sig,
@@ -58,7 +65,12 @@ impl Order {
             Order::WriteStatus(record) => Some(Action::WriteStatus(record)),
             Order::WarnForkFailed { errno } => Some(Action::WarnForkFailed { errno }),
             Order::Exit(code) => Some(Action::Exit(code)),
-            Order::ReadConfig => None,
+            Order::ReadConfig
+            | Order::SpawnRun { own_group: true }
+            | Order::Signal {
+                target: Target::Group(_),
+                ..
+            } => None,
         }
     }
 }
@@ -67,7 +79,7 @@ impl From<Action> for Order {
     /// The order that is this 0.76 action.
     fn from(action: Action) -> Order {
         match action {
-            Action::Spawn => Order::SpawnRun,
+            Action::Spawn => Order::SpawnRun { own_group: false },
             Action::Signal { pid, sig } => Order::Signal {
                 target: Target::Pid(pid),
                 sig,

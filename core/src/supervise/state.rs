@@ -225,7 +225,9 @@ impl Machine {
     //= spec/extensions.md#ext-2
     fn on_configured(&mut self, ext: Extensions, then: Resume, out: &mut Vec<Order>) {
         self.ext = ext;
-        out.push(Order::SpawnRun);
+        out.push(Order::SpawnRun {
+            own_group: ext.stop_group,
+        });
         self.phase = Phase::Spawning { then };
     }
 
@@ -360,8 +362,7 @@ impl Machine {
             //= spec/supervise.md#sup-8
             Command::Up => {
                 self.want = Want::Up;
-                //= spec/extensions.md#ext-3
-                self.kill = None;
+                self.revoke_kill();
                 self.announce(out);
                 if self.pid().is_none() {
                     self.start(Resume::NextTurn, out);
@@ -387,7 +388,7 @@ impl Machine {
             //= spec/supervise.md#sup-10
             Command::Once => {
                 self.want = Want::Neither;
-                self.kill = None;
+                self.revoke_kill();
                 self.announce(out);
                 if self.pid().is_none() {
                     self.start(Resume::NextTurn, out);
@@ -419,12 +420,36 @@ impl Machine {
         }
     }
 
+    /// `u` or `o` revoke the stop of the running service, and with it the
+    /// SIGKILL promised for it (not one promised for an earlier group).
+    //= spec/extensions.md#ext-3
+    fn revoke_kill(&mut self) {
+        if let (Some(kill), Some(pid)) = (self.kill, self.pid()) {
+            if matches!(kill.target, Target::Pid(p) | Target::Group(p) if p == pid) {
+                self.kill = None;
+            }
+        }
+    }
+
+    /// A SIGKILL still promised to an earlier group is sent before a new
+    /// `./run` starts and before supervise exits.
+    //= spec/extensions.md#ext-4
+    fn kill_now(&mut self, out: &mut Vec<Order>) {
+        if let Some(kill) = self.kill.take() {
+            out.push(Order::Signal {
+                target: kill.target,
+                sig: Sig::Kill,
+            });
+        }
+    }
+
     /// 0.76's `trystart()`: ask for the fork; its answer starts the sleep.
     //= spec/supervise.md#sup-3
     fn start(&mut self, then: Resume, out: &mut Vec<Order>) {
+        self.kill_now(out);
         match self.mode {
             Mode::Classic => {
-                out.push(Order::SpawnRun);
+                out.push(Order::SpawnRun { own_group: false });
                 self.phase = Phase::Spawning { then };
             }
             //= spec/extensions.md#ext-2
@@ -438,6 +463,7 @@ impl Machine {
     /// The final status write and `Exit(0)` (0.76's `main` after `doit`).
     //= spec/supervise.md#sup-15
     fn exit(&mut self, out: &mut Vec<Order>) {
+        self.kill_now(out);
         self.announce(out);
         out.push(Order::Exit(0));
         self.phase = Phase::Exited;
@@ -445,18 +471,27 @@ impl Machine {
     }
 
     //= spec/supervise.md#sup-19
-    fn signal(&self, sig: Sig, out: &mut Vec<Order>) {
+    fn signal(&mut self, sig: Sig, out: &mut Vec<Order>) {
         if let Some(pid) = self.pid() {
-            out.push(Order::Signal {
-                target: self.target(pid),
-                sig,
-            });
+            let target = self.target(pid);
+            out.push(Order::Signal { target, sig });
+            // A SIGKILL to where the promised one would go keeps the promise.
+            //= spec/extensions.md#ext-3
+            if sig == Sig::Kill && self.kill.is_some_and(|k| k.target == target) {
+                self.kill = None;
+            }
         }
     }
 
-    /// Where signals for the service go.
+    /// Where signals for the service go: its group with `stop-group` (as
+    /// read when it started), else the pid.
+    //= spec/extensions.md#ext-4
     fn target(&self, pid: Pid) -> Target {
-        Target::Pid(pid)
+        if self.ext.stop_group {
+            Target::Group(pid)
+        } else {
+            Target::Pid(pid)
+        }
     }
 
     //= spec/supervise.md#sup-17

@@ -66,7 +66,7 @@ impl ExtSim {
             for order in &orders {
                 next = match order {
                     Order::ReadConfig => Some(Event::Configured { ext: self.ext }),
-                    Order::SpawnRun => Some(self.fork()),
+                    Order::SpawnRun { .. } => Some(self.fork()),
                     _ => next,
                 };
             }
@@ -112,11 +112,16 @@ fn show_event(event: &Event) -> String {
 fn show_order(order: &Order) -> String {
     match order {
         Order::ReadConfig => "read config".to_owned(),
-        Order::SpawnRun => "spawn run".to_owned(),
+        Order::SpawnRun { own_group: false } => "spawn run".to_owned(),
+        Order::SpawnRun { own_group: true } => "spawn run in own group".to_owned(),
         Order::Signal {
             target: Target::Pid(pid),
             sig,
         } => format!("kill {sig:?} {}", pid.0),
+        Order::Signal {
+            target: Target::Group(pid),
+            sig,
+        } => format!("killpg {sig:?} {}", pid.0),
         Order::WriteStatus(r) => show_record(r),
         Order::WarnForkFailed { errno } => format!("warn fork failed {}", errno.0),
         Order::Exit(code) => format!("exit {code}"),
@@ -137,9 +142,25 @@ fn timeout_kill(secs: u32) -> Extensions {
     }
 }
 
+fn killpg(pid: i32, sig: Sig) -> Order {
+    Order::Signal {
+        target: Target::Group(Pid(pid)),
+        sig,
+    }
+}
+
+fn stop_group(timeout_kill: Option<u32>) -> Extensions {
+    Extensions {
+        timeout_kill,
+        stop_group: true,
+        ..Extensions::default()
+    }
+}
+
 fn files(timeout_kill: Option<&[u8]>) -> ConfigFiles {
     ConfigFiles {
         timeout_kill: timeout_kill.map(<[u8]>::to_vec),
+        ..ConfigFiles::default()
     }
 }
 
@@ -215,7 +236,7 @@ fn every_start_reads_the_files_first() {
                 ext: Extensions::default()
             }
         ),
-        vec![Order::SpawnRun]
+        vec![Order::SpawnRun { own_group: false }]
     );
     let orders = sv.handle(at(0), Event::SpawnSucceeded { pid: Pid(100) });
     assert_eq!(
@@ -336,6 +357,21 @@ fn u_and_o_disarm_and_a_second_d_keeps_the_first_deadline() {
     assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
 }
 
+/// A `k` sends the SIGKILL that was promised: there is nothing left to
+/// promise.
+//= spec/extensions.md#ext-3
+#[test]
+fn k_keeps_the_promise() {
+    let mut sim = ExtSim::started(up(), timeout_kill(3));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    assert_eq!(
+        sim.send(6000, ctl(Command::Kill)),
+        vec![kill(100, Sig::Kill)]
+    );
+    assert_eq!(sim.sv.next_deadline(), None);
+}
+
 /// Without `timeout-kill`, or with it but no `d`, nothing is ever killed.
 //= spec/extensions.md#ext-3
 #[test]
@@ -375,6 +411,119 @@ fn a_changed_file_applies_from_the_next_start() {
     assert_eq!(sim.sv.next_deadline(), Some(at(10_000).mono));
 }
 
+// ------------------------------------------------------------- stop-group
+
+//= spec/extensions.md#ext-4
+#[test]
+fn stop_group_is_a_file_of_any_content() {
+    let (ext, problems) = configure(&ConfigFiles {
+        stop_group: true,
+        ..ConfigFiles::default()
+    });
+    assert_eq!(ext, stop_group(None));
+    assert!(problems.is_empty());
+}
+
+/// `./run` gets a group of its own, and every signal goes to the group.
+//= spec/extensions.md#ext-4
+#[test]
+fn with_stop_group_every_signal_goes_to_the_group() {
+    let (mut sv, _) = SuperviseExt::new(up(), at(0));
+    assert_eq!(sv.handle(at(0), Event::Started), vec![Order::ReadConfig]);
+    assert_eq!(
+        sv.handle(
+            at(0),
+            Event::Configured {
+                ext: stop_group(None)
+            }
+        ),
+        vec![Order::SpawnRun { own_group: true }]
+    );
+    let mut sim = ExtSim::started(up(), stop_group(None));
+    sim.tick();
+    for (command, sigs) in [
+        (Command::Alarm, &[Sig::Alrm][..]),
+        (Command::Hangup, &[Sig::Hup]),
+        (Command::Interrupt, &[Sig::Int]),
+        (Command::Term, &[Sig::Term]),
+        (Command::Kill, &[Sig::Kill]),
+        (Command::Pause, &[Sig::Stop]),
+        (Command::Continue, &[Sig::Cont]),
+        (Command::Down, &[Sig::Term, Sig::Cont]),
+    ] {
+        let signals: Vec<Order> = sim
+            .send(5000, ctl(command))
+            .into_iter()
+            .filter(|o| matches!(o, Order::Signal { .. }))
+            .collect();
+        let expected: Vec<Order> = sigs.iter().map(|&sig| killpg(100, sig)).collect();
+        assert_eq!(signals, expected, "{command:?}");
+    }
+}
+
+/// With a group, the SIGKILL of `timeout-kill` survives the leader: what is
+/// left of the group gets it at the deadline.
+//= spec/extensions.md#ext-3
+//= spec/extensions.md#ext-4
+#[test]
+fn the_group_is_killed_at_the_deadline_even_after_its_leader_is_reaped() {
+    let mut sim = ExtSim::started(up(), stop_group(Some(3)));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    let _ = sim.send(5100, exited(100));
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+    assert!(sim.send(7000, ctl(Command::Term)).is_empty(), "no pid");
+    assert_eq!(sim.send(8000, Event::Tick), vec![killpg(100, Sig::Kill)]);
+    assert_eq!(sim.sv.next_deadline(), None);
+}
+
+/// A SIGKILL still promised to a group is sent at once before the next
+/// `./run` starts, or before supervise exits.
+//= spec/extensions.md#ext-4
+#[test]
+fn a_promised_group_kill_comes_before_a_new_start_or_the_exit() {
+    let mut sim = ExtSim::started(up(), stop_group(Some(3)));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    let _ = sim.send(5100, exited(100));
+    let orders = sim.send(6000, ctl(Command::Up));
+    assert_eq!(
+        orders[..3],
+        [
+            Order::WriteStatus(record(5100, 0, false, Want::Up)),
+            killpg(100, Sig::Kill),
+            Order::ReadConfig,
+        ]
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(7000).mono), "quiet only");
+
+    let mut sim = ExtSim::started(up(), stop_group(Some(3)));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    let _ = sim.send(5100, exited(100));
+    assert_eq!(
+        sim.send(6000, ctl(Command::Exit)),
+        vec![
+            Order::WriteStatus(record(5100, 0, false, Want::Down)),
+            killpg(100, Sig::Kill),
+            Order::WriteStatus(record(5100, 0, false, Want::Down)),
+            Order::Exit(0),
+        ]
+    );
+}
+
+/// `u` revokes the SIGKILL promised to the running service's group.
+//= spec/extensions.md#ext-3
+//= spec/extensions.md#ext-4
+#[test]
+fn u_revokes_the_group_kill_of_the_running_service() {
+    let mut sim = ExtSim::started(up(), stop_group(Some(3)));
+    sim.tick();
+    let _ = sim.send(5000, ctl(Command::Down));
+    let _ = sim.send(6000, ctl(Command::Up));
+    assert_eq!(sim.sv.next_deadline(), None);
+}
+
 fn transcript(cfg: Config, ext: Extensions, script: &[(u64, Event)]) -> String {
     let mut sim = ExtSim::new(cfg, ext);
     for (ms, event) in script {
@@ -401,6 +550,28 @@ fn transcript_timeout_kill() {
             (9500, ctl(Command::Down)),
             (9600, exited(101)),
             (20_000, Event::Tick),
+        ]
+    ));
+}
+
+//= spec/extensions.md#ext-4
+#[test]
+fn transcript_stop_group() {
+    insta::assert_snapshot!(transcript(
+        up(),
+        stop_group(Some(2)),
+        &[
+            (0, Event::Started),
+            (1000, Event::Tick),
+            (1500, ctl(Command::Hangup)),
+            (2000, ctl(Command::Down)),
+            (2100, exited(100)),
+            (3000, ctl(Command::Up)),
+            (4000, Event::Tick),
+            (5000, ctl(Command::Down)),
+            (7000, Event::Tick),
+            (7100, exited(101)),
+            (8000, ctl(Command::Exit)),
         ]
     ));
 }
