@@ -225,20 +225,28 @@ impl Lab {
         self.note(format!("supervise/: {}", entries.join(", ")));
     }
 
-    /// The kernel's state letter for the service's pid (T when stopped).
-    fn process_state(&mut self, record: &[u8; 18]) {
-        let stat =
-            fs::read_to_string(format!("/proc/{}/stat", status_pid(record))).unwrap_or_default();
-        let state = stat
-            .rsplit(')')
-            .next()
-            .and_then(|rest| rest.split_whitespace().next());
-        let state = match state {
-            Some("T") | Some("t") => "stopped",
-            Some(_) => "not stopped",
-            None => "gone",
+    /// Wait until the service's pid is stopped (kernel state T) or not, as
+    /// `stopped` says, and note it. supervise writes the status before it
+    /// sends the signal, so the state is polled, not read once.
+    fn await_process_state(&mut self, record: &[u8; 18], stopped: bool) {
+        let path = format!("/proc/{}/stat", status_pid(record));
+        let seen = wait::until(std::time::Instant::now() + wait::GENEROUS, || {
+            let stat = fs::read_to_string(&path).ok()?;
+            let state = stat
+                .rsplit(')')
+                .next()?
+                .split_whitespace()
+                .next()?
+                .to_owned();
+            (matches!(state.as_str(), "T" | "t") == stopped).then_some(())
+        });
+        let word = if stopped { "stopped" } else { "not stopped" };
+        let outcome = if seen.is_some() {
+            "became"
+        } else {
+            "never became"
         };
-        self.note(format!("process: {state}"));
+        self.note(format!("process: {outcome} {word}"));
     }
 }
 
@@ -261,17 +269,23 @@ fn life(supervisor: Side, tools: Side) -> Vec<String> {
     lab.svok();
 
     // h, a, i reach the service's pid; nothing is restarted.
-    lab.svc("-hai");
+    // One at a time: the shell runs traps for signals that arrive
+    // together in an order of its own.
+    lab.svc("-h");
+    lab.await_trace(2);
+    lab.svc("-a");
+    lab.await_trace(3);
+    lab.svc("-i");
     lab.await_trace(4);
 
     lab.svc("-p");
     let paused = lab.await_status("the paused flag", |r| r[16] == 1);
-    lab.process_state(&paused);
+    lab.await_process_state(&paused, true);
     lab.svstat();
     lab.svc("-c");
     let resumed = lab.await_status("the paused flag to clear", |r| r[16] == 0);
     lab.await_trace(5);
-    lab.process_state(&resumed);
+    lab.await_process_state(&resumed, false);
     assert_eq!(
         status_pid(&first),
         status_pid(&resumed),
@@ -549,7 +563,7 @@ fn live_status(dir: &Path, bytes: &[u8], down: bool) -> std::os::fd::OwnedFd {
     }
     nix::fcntl::open(
         &dir.join("s/supervise/ok"),
-        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK,
+        nix::fcntl::OFlag::O_RDONLY | nix::fcntl::OFlag::O_NONBLOCK | nix::fcntl::OFlag::O_CLOEXEC,
         nix::sys::stat::Mode::empty(),
     )
     .expect("open ok for reading")
@@ -651,7 +665,8 @@ fn inheritance(side: Side) -> String {
 out=$PWD/../inherited
 here=$PWD
 cd /proc/$$/fd
-fds=$(echo *)
+set -- *
+fds=\"$*\"
 sig=$(grep -E '^Sig(Ign|Blk)' /proc/$$/status | tr '\\n' ' ')
 echo \"fds: $fds; $sig; argv0: $0; cwd: ${here##*/}\" > \"$out.new\"
 mv \"$out.new\" \"$out\"
