@@ -24,10 +24,12 @@ use dt_core::tai64nlocal::{civil_from_seconds, CivilTime, LocalFilter, LocalZone
 pub mod argv;
 mod machines;
 mod multilog;
+mod status_report;
 
 pub use argv::{envdir_value, setlock_argv, softlimit_argv, svc_argv};
 pub use machines::{scan_events, supervise_events};
 pub use multilog::{multilog_script, multilog_stream};
+pub use status_report::{status_report, ReportInput};
 
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
@@ -48,6 +50,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("svc_argv", svc_argv),
     ("softlimit_argv", softlimit_argv),
     ("setlock_argv", setlock_argv),
+    ("status_report", status_report),
 ];
 
 /// `label::parse` on any bytes: it accepts exactly `@` and 24 lowercase hex

@@ -3,7 +3,7 @@
 //! ```text
 //! {"schema":1,"dir":"/service/web","ok":true,"normally_up":true,
 //!  "supervise_running":true,"up":true,"pid":812,
-//!  "since":{"unix":1764000000,"nanos":123456500,"tai64n":"@4000000069249e0a075bd2f4"},
+//!  "since":{"unix":1764000000,"nanos":123456500,"tai64n":"@400000006924810a075bcbf4"},
 //!  "seconds":3605,"paused":false,"want":"up",
 //!  "log":{"dir":"/service/web/log","ok":true,...}}
 //! ```
