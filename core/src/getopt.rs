@@ -166,6 +166,12 @@ mod tests {
         );
         assert_eq!(parse(&["svc"], b"ud"), (vec![], 1));
         assert_eq!(parse(&["svc", "x", "-u"], b"ud"), (vec![], 1));
+        // An empty word is an operand too: it does not start with `-`.
+        assert_eq!(parse(&["svc", "", "-u"], b"ud"), (vec![], 1));
+        assert_eq!(
+            parse(&["svc", "-d", "", "-u"], b"ud"),
+            (vec![flag(b'd')], 2)
+        );
     }
 
     //= spec/options.md#opt-1
