@@ -6,6 +6,7 @@
 //! and [`render`] turns it into bytes.
 
 use crate::status::{StatusRecord, Want};
+use crate::supervise::Extra;
 use crate::Errno;
 use tai64::Tai64;
 
@@ -48,6 +49,14 @@ fn arbitrary_tai64(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<Tai
 /// The line svstat prints for `dir`, newline included.
 //= spec/svstat-output.md#svstat-1
 pub fn render(dir: &[u8], observation: &Observation) -> Vec<u8> {
+    render_with_extra(dir, observation, None)
+}
+
+/// [`render`], with what `supervise/extra` says appended to a status
+/// report (spec/extensions.md EXT-8): nothing for a directory without the
+/// file (or with an empty one), so 0.76's line is unchanged.
+//= spec/extensions.md#ext-8
+pub fn render_with_extra(dir: &[u8], observation: &Observation, extra: Option<&Extra>) -> Vec<u8> {
     let mut line = Vec::with_capacity(dir.len() + 64);
     line.extend_from_slice(dir);
     line.extend_from_slice(b": ");
@@ -64,7 +73,13 @@ pub fn render(dir: &[u8], observation: &Observation) -> Vec<u8> {
             record,
             now,
             normally_up,
-        } => report(&record, now, normally_up),
+        } => {
+            let mut text = report(&record, now, normally_up);
+            if let Some(extra) = extra {
+                text.push_str(&extra_suffix(extra));
+            }
+            text
+        }
     };
     line.extend_from_slice(text.as_bytes());
     line.push(b'\n');
@@ -102,6 +117,16 @@ fn report(record: &StatusRecord, now: Tai64, normally_up: bool) -> String {
     }
     if up && record.want == Want::Down {
         text.push_str(", want down");
+    }
+    text
+}
+
+/// What svstat appends for `supervise/extra` (EXT-8).
+//= spec/extensions.md#ext-8
+fn extra_suffix(extra: &Extra) -> String {
+    let mut text = String::new();
+    if extra.finishing.is_some() {
+        text.push_str(", finishing");
     }
     text
 }

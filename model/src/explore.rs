@@ -13,7 +13,7 @@
 //! with a fresh pid or `EAGAIN`, as the driver contract says.
 
 use dt_core::supervise::{
-    Command, Config, Event, ExitKind, Extensions, Order, Pid, Sig, StatusRecord, Supervise,
+    Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord, Supervise,
     SuperviseExt, Target, Want,
 };
 use dt_core::{label, Errno, Mono, Now};
@@ -122,6 +122,12 @@ pub mod invariant {
     /// sent, at the latest, before the next start and before the exit.
     pub const GROUP: &str =
         "signals go to the group, and no group outlives a new start or the exit";
+    /// With `finish`, every reap of `./run` is followed at once by the spawn
+    /// of `./finish 0 0` (the explorer's service always exits 0), never
+    /// while another child lives; nothing is started, and supervise does
+    /// not exit, while it runs; `timeout-finish` kills it by its deadline;
+    /// `supervise/extra` is written whenever what it says changes.
+    pub const FINISH: &str = "finish runs after each run, alone, bounded, and is reported";
     /// `ReadConfig` is answered before anything else (it is the last order
     /// of its move), and only the extended machine asks.
     pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
@@ -135,6 +141,7 @@ trait Subject: Clone + Eq + Hash {
     fn status(&self) -> StatusRecord;
     fn exited(&self) -> bool;
     fn ext(&self) -> Extensions;
+    fn extra(&self) -> Extra;
 }
 
 impl Subject for Supervise {
@@ -155,6 +162,9 @@ impl Subject for Supervise {
     }
     fn ext(&self) -> Extensions {
         Extensions::default()
+    }
+    fn extra(&self) -> Extra {
+        Extra::default()
     }
 }
 
@@ -186,6 +196,9 @@ impl Subject for Ext {
     fn ext(&self) -> Extensions {
         self.ext
     }
+    fn extra(&self) -> Extra {
+        self.sv.extra()
+    }
 }
 
 /// The driver's view of the world beside the machine.
@@ -197,6 +210,17 @@ struct World {
     last_pid: i32,
     /// A `Spawn` awaits its answer.
     spawn_pending: bool,
+    /// The spawn that awaits its answer is `./finish`'s.
+    spawn_finish: bool,
+    /// `./finish`, spawned and not yet exited.
+    finish_alive: Option<Pid>,
+    /// The second by which `./finish` gets SIGKILL (`timeout-finish`).
+    finish_due: Option<u64>,
+    /// A `u` or `o` was handled while `./finish` was on its way: a start
+    /// after it is allowed even with want none.
+    start_asked: bool,
+    /// The last `supervise/extra` written.
+    extra: Extra,
     /// An `x` was sent.
     exit_sent: bool,
     /// The last record written.
@@ -243,7 +267,10 @@ fn moves<S: Subject>(node: &Node<S>, bound: Bound) -> Vec<Move> {
         ];
     }
     let mut events: Vec<Event> = Command::ALL.iter().map(|&c| Event::Control(c)).collect();
-    if let Some(pid) = node.world.alive {
+    for pid in [node.world.alive, node.world.finish_alive]
+        .into_iter()
+        .flatten()
+    {
         events.push(Event::ChildExited {
             pid,
             status: ExitKind::Exited(0),
@@ -303,12 +330,23 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     match mv.event {
         Event::SpawnSucceeded { pid } => {
             next.world.spawn_pending = false;
-            next.world.alive = Some(pid);
+            if node.world.spawn_finish {
+                next.world.finish_alive = Some(pid);
+                next.world.finish_due = ext
+                    .timeout_finish
+                    .map(|secs| next.now_secs + u64::from(secs));
+            } else {
+                next.world.alive = Some(pid);
+            }
             next.world.last_pid = pid.0;
         }
         Event::SpawnFailed { .. } => next.world.spawn_pending = false,
         Event::ChildExited { pid, .. } if Some(pid) == node.world.alive => {
             next.world.alive = None;
+        }
+        Event::ChildExited { pid, .. } if Some(pid) == node.world.finish_alive => {
+            next.world.finish_alive = None;
+            next.world.finish_due = None;
         }
         Event::Control(Command::Exit) => next.world.exit_sent = true,
         _ => {}
@@ -341,7 +379,11 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 }
                 spawns += 1;
                 //= spec/supervise.md#sup-3
-                if spawns > 1 || node.world.spawn_pending || next.world.alive.is_some() {
+                if spawns > 1
+                    || node.world.spawn_pending
+                    || next.world.alive.is_some()
+                    || next.world.finish_alive.is_some()
+                {
                     return fail(invariant::ONE_CHILD);
                 }
                 if after.pid != 0 || i + 1 != acts.len() {
@@ -359,10 +401,40 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     );
                 match after.want {
                     Want::Up => {}
-                    Want::Neither if after_once => {}
+                    Want::Neither if after_once || next.world.start_asked => {}
                     _ => return fail(invariant::DOWN_STAYS_DOWN),
                 }
                 next.world.spawn_pending = true;
+                next.world.spawn_finish = false;
+                next.world.start_asked = false;
+            }
+            Order::SpawnFinish {
+                code,
+                signal,
+                own_group,
+            } => {
+                //= spec/extensions.md#ext-5
+                let after_reap = last_write_changed_pid
+                    && matches!(previous, Some(Order::WriteStatus(r)) if r.pid == 0);
+                if !ext.finish
+                    || !after_reap
+                    || (*code, *signal, *own_group) != (0, 0, ext.stop_group)
+                    || i + 1 != acts.len()
+                    || node.world.spawn_pending
+                    || next.world.alive.is_some()
+                    || next.world.finish_alive.is_some()
+                {
+                    return fail(invariant::FINISH);
+                }
+                next.world.spawn_pending = true;
+                next.world.spawn_finish = true;
+            }
+            Order::WriteExtra(extra) => {
+                //= spec/extensions.md#ext-7
+                if *extra == next.world.extra {
+                    return fail(invariant::FINISH);
+                }
+                next.world.extra = *extra;
             }
             Order::Exit(code) => {
                 if next.world.kill_due.is_some() {
@@ -375,6 +447,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     || !wrote_down
                     || after.pid != 0
                     || next.world.alive.is_some()
+                    || next.world.finish_alive.is_some()
                     || !next.world.exit_sent
                     || !next.sv.exited()
                 {
@@ -390,6 +463,22 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 };
                 if !stamp_ok || (record.paused && record.pid == 0) {
                     return fail(invariant::STATUS_MATCHES);
+                }
+                // With `finish`, a reap is followed by its spawn.
+                //= spec/extensions.md#ext-5
+                if ext.finish
+                    && record.pid == 0
+                    && written.pid != 0
+                    && !matches!(acts.get(i + 1), Some(Order::SpawnFinish { .. }))
+                {
+                    return fail(invariant::FINISH);
+                }
+                let finish_on_its_way = next.world.finish_alive.is_some()
+                    || (node.world.spawn_pending && node.world.spawn_finish);
+                if finish_on_its_way && record.pid == 0 {
+                    // `u`, `o` (or a write that keeps such a want) may
+                    // ask for a start after it; `d` takes it back.
+                    next.world.start_asked = record.want != Want::Down;
                 }
                 last_write_changed_pid = record.pid != written.pid;
                 written = *record;
@@ -438,7 +527,18 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                         } else {
                             Target::Pid(service)
                         };
-                if !(to_service || promised && *sig == Sig::Kill) {
+                //= spec/extensions.md#ext-6
+                let to_finish = *sig == Sig::Kill
+                    && node.world.finish_due.is_some()
+                    && node.world.finish_alive.is_some_and(|p| {
+                        *target
+                            == if ext.stop_group {
+                                Target::Group(p)
+                            } else {
+                                Target::Pid(p)
+                            }
+                    });
+                if !(to_service || to_finish || promised && *sig == Sig::Kill) {
                     return fail(if ext.stop_group {
                         invariant::GROUP
                     } else {
@@ -447,6 +547,19 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 }
                 if *sig == Sig::Kill && next.world.kill_due.is_some_and(|(_, t)| t == *target) {
                     next.world.kill_due = None;
+                }
+                //= spec/extensions.md#ext-6
+                if *sig == Sig::Kill
+                    && next.world.finish_alive.is_some_and(|p| {
+                        *target
+                            == if ext.stop_group {
+                                Target::Group(p)
+                            } else {
+                                Target::Pid(p)
+                            }
+                    })
+                {
+                    next.world.finish_due = None;
                 }
             }
             Order::WarnForkFailed { .. } => {
@@ -490,6 +603,20 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
         if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
             return fail(invariant::KILLED_BY_DEADLINE);
         }
+    }
+
+    //= spec/extensions.md#ext-5
+    //= spec/extensions.md#ext-6
+    //= spec/extensions.md#ext-7
+    if let Some(due) = next.world.finish_due {
+        if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
+            return fail(invariant::FINISH);
+        }
+    }
+    let extra = next.sv.extra();
+    let reported = next.world.finish_alive.is_none() || extra.finishing == next.world.finish_alive;
+    if extra != next.world.extra || !reported {
+        return fail(invariant::FINISH);
     }
 
     // `d` outside the quiet period.
@@ -584,6 +711,11 @@ fn explore<S: Subject>(
                 alive: None,
                 last_pid: 0,
                 spawn_pending: false,
+                spawn_finish: false,
+                finish_alive: None,
+                finish_due: None,
+                start_asked: false,
+                extra: Extra::default(),
                 exit_sent: false,
                 written,
                 deferred: 0,

@@ -11,7 +11,8 @@
 //! code and nothing else.
 
 use dt_core::supervise::{
-    Action, Command, Config, Event, Extensions, Order, Pid, Sig, StatusRecord, Target, Want,
+    Action, Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord,
+    Target, Want,
 };
 use dt_core::{Errno, Mono, Now, Tai64N};
 
@@ -28,6 +29,8 @@ enum Pc {
     ReadByte,
     /// Inside `trystart()`: fork asked for; carry on at the inner pc.
     Fork(Resume),
+    /// Forking `./finish`; carry on at the inner pc (no sleep after it).
+    ForkFinish(Resume),
     /// Inside `deepsleep()` until the given time.
     Sleep(Mono, Resume),
     /// Blocked in `iopause`.
@@ -64,7 +67,7 @@ pub struct ModelSupervise {
     pid: i32,
     stamp: Tai64N,
     fifo: Vec<Command>,
-    zombies: Vec<i32>,
+    zombies: Vec<(i32, ExitKind)>,
     pc: Pc,
     /// The extension files (all absent for 0.76).
     ext: Extensions,
@@ -72,6 +75,14 @@ pub struct ModelSupervise {
     killat: Option<Mono>,
     /// `stop-group`: the group `killat` is for, once its leader is reaped.
     killpgrp: i32,
+    /// `./finish`'s pid while it runs (0: none).
+    finishpid: i32,
+    /// `timeout-finish`: when `./finish` gets SIGKILL.
+    finishat: Option<Mono>,
+    /// `./finish` could not be forked: carry on as after it.
+    finishfailed: bool,
+    /// `u` or `o` while `./finish` ran.
+    startpending: bool,
 }
 
 impl ModelSupervise {
@@ -88,6 +99,10 @@ impl ModelSupervise {
             ext,
             killat: None,
             killpgrp: 0,
+            finishpid: 0,
+            finishat: None,
+            finishfailed: false,
+            startpending: false,
             flagexit: false,
             flagwant: true,
             flagwantup: !cfg.down_file,
@@ -122,7 +137,10 @@ impl ModelSupervise {
             Pc::Sleep(until, _) => Some(until),
             _ => None,
         };
-        [sleep, self.killat].into_iter().flatten().min()
+        [sleep, self.killat, self.finishat]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Whether it has exited.
@@ -132,7 +150,12 @@ impl ModelSupervise {
 
     /// Whether it is waiting for the answer to a `Spawn`.
     pub fn forking(&self) -> bool {
-        matches!(self.pc, Pc::Fork(_))
+        matches!(self.pc, Pc::Fork(_) | Pc::ForkFinish(_))
+    }
+
+    /// `./finish`'s pid while it runs, else 0.
+    pub fn finish_pid(&self) -> i32 {
+        self.finishpid
     }
 
     /// C's `pid`: non-zero from the fork until the reap.
@@ -162,6 +185,13 @@ impl ModelSupervise {
         if self.killat.is_some_and(|at| now.mono >= at) {
             self.killpending(&mut out);
         }
+        if self.finishat.is_some_and(|at| now.mono >= at) {
+            self.finishat = None;
+            out.push(Order::Signal {
+                target: self.target(self.finishpid),
+                sig: Sig::Kill,
+            });
+        }
         match event {
             Event::Started => {
                 if self.pc == Pc::Main {
@@ -173,6 +203,20 @@ impl ModelSupervise {
                     }
                 }
             }
+            Event::SpawnSucceeded { pid } if pid.0 > 0 && matches!(forking, Pc::ForkFinish(_)) => {
+                if let Pc::ForkFinish(then) = forking {
+                    self.finishpid = pid.0;
+                    self.finishat = self
+                        .ext
+                        .timeout_finish
+                        .map(|secs| now.mono.after_secs(u64::from(secs)));
+                    out.push(Order::WriteExtra(Extra {
+                        finishing: Some(pid),
+                    }));
+                    self.pc = then.pc();
+                    self.go(now, &mut out);
+                }
+            }
             Event::SpawnSucceeded { pid } if pid.0 > 0 => {
                 if let Pc::Fork(then) = forking {
                     self.flagpaused = false;
@@ -182,18 +226,24 @@ impl ModelSupervise {
                     self.pc = Pc::Sleep(now.mono.after_secs(1), then);
                 }
             }
-            Event::SpawnSucceeded { .. } => {
-                if let Pc::Fork(then) = forking {
+            Event::SpawnSucceeded { .. } => match forking {
+                Pc::Fork(then) => self.fork_failed(now, Errno::EINVAL, then, &mut out),
+                Pc::ForkFinish(then) => {
+                    self.finishfailed = true;
                     self.fork_failed(now, Errno::EINVAL, then, &mut out);
                 }
-            }
-            Event::SpawnFailed { errno } => {
-                if let Pc::Fork(then) = forking {
+                _ => {}
+            },
+            Event::SpawnFailed { errno } => match forking {
+                Pc::Fork(then) => self.fork_failed(now, errno, then, &mut out),
+                Pc::ForkFinish(then) => {
+                    self.finishfailed = true;
                     self.fork_failed(now, errno, then, &mut out);
                 }
-            }
-            Event::ChildExited { pid, .. } => {
-                self.zombies.push(pid.0);
+                _ => {}
+            },
+            Event::ChildExited { pid, status } => {
+                self.zombies.push((pid.0, status));
                 if self.pc == Pc::Poll {
                     self.pc = Pc::LoopTop;
                     self.go(now, &mut out);
@@ -228,12 +278,51 @@ impl ModelSupervise {
     }
 
     fn kill(&self, sig: Sig, out: &mut Vec<Order>) {
-        let target = if self.ext.stop_group {
-            Target::Group(Pid(self.pid))
+        out.push(Order::Signal {
+            target: self.target(self.pid),
+            sig,
+        });
+    }
+
+    fn target(&self, pid: i32) -> Target {
+        if self.ext.stop_group {
+            Target::Group(Pid(pid))
         } else {
-            Target::Pid(Pid(self.pid))
-        };
-        out.push(Order::Signal { target, sig });
+            Target::Pid(Pid(pid))
+        }
+    }
+
+    /// `./finish` is forked, or runs, or could not be forked and supervise
+    /// has not yet carried on after it.
+    fn finishing(&self) -> bool {
+        self.finishpid != 0 || self.finishfailed || matches!(self.pc, Pc::ForkFinish(_))
+    }
+
+    /// After `./run` (and `./finish`): exit, or start again.
+    fn afterrun(&mut self, out: &mut Vec<Order>) -> bool {
+        if self.flagexit {
+            self.exit(out);
+            return true;
+        }
+        let pending = std::mem::take(&mut self.startpending);
+        if (self.flagwant && self.flagwantup) || pending {
+            self.trystart(Resume::ReadByte, out);
+            return true;
+        }
+        false
+    }
+
+    /// `u` and `o`: start unless running; after `./finish` if it runs.
+    fn startunlessup(&mut self, out: &mut Vec<Order>) -> bool {
+        if self.pid != 0 {
+            return false;
+        }
+        if self.finishing() {
+            self.startpending = true;
+            return false;
+        }
+        self.trystart(Resume::LoopTop, out);
+        true
     }
 
     /// The SIGKILL `timeout-kill` promised: to the pid, or to the group
@@ -259,17 +348,37 @@ impl ModelSupervise {
                     self.pc = Pc::LoopTop;
                 }
                 Pc::LoopTop => {
-                    if self.flagexit && self.pid == 0 {
+                    if self.flagexit && self.pid == 0 && !self.finishing() {
                         return self.exit(out);
                     }
-                    if self.zombies.is_empty() && self.fifo.is_empty() {
+                    if self.zombies.is_empty() && self.fifo.is_empty() && !self.finishfailed {
                         self.pc = Pc::Poll;
                         return;
                     }
-                    let reaped = self.pid != 0 && self.zombies.contains(&self.pid);
+                    let how = self
+                        .zombies
+                        .iter()
+                        .find(|(pid, _)| self.pid != 0 && *pid == self.pid)
+                        .map(|&(_, how)| how);
+                    let finished = self.finishfailed
+                        || self
+                            .zombies
+                            .iter()
+                            .any(|&(pid, _)| self.finishpid != 0 && pid == self.finishpid);
                     self.zombies.clear();
                     self.pc = Pc::ReadByte;
-                    if reaped {
+                    if finished {
+                        if self.finishpid != 0 {
+                            out.push(Order::WriteExtra(Extra::default()));
+                        }
+                        self.finishpid = 0;
+                        self.finishat = None;
+                        self.finishfailed = false;
+                        if self.afterrun(out) {
+                            return;
+                        }
+                    }
+                    if let Some(how) = how {
                         if self.ext.stop_group {
                             self.killpgrp = self.pid;
                         } else {
@@ -278,11 +387,21 @@ impl ModelSupervise {
                         self.pid = 0;
                         self.stamp = now.wall;
                         out.push(Order::WriteStatus(self.status()));
-                        if self.flagexit {
-                            return self.exit(out);
+                        if self.ext.finish {
+                            let (code, signal) = match how {
+                                ExitKind::Exited(code) => (i32::from(code), 0),
+                                ExitKind::Signaled(signal) => (-1, signal),
+                            };
+                            out.push(Order::SpawnFinish {
+                                code,
+                                signal,
+                                own_group: self.ext.stop_group,
+                            });
+                            self.pc = Pc::ForkFinish(Resume::ReadByte);
+                            return;
                         }
-                        if self.flagwant && self.flagwantup {
-                            return self.trystart(Resume::ReadByte, out);
+                        if self.afterrun(out) {
+                            return;
                         }
                     }
                 }
@@ -295,6 +414,7 @@ impl ModelSupervise {
                         Command::Down => {
                             self.flagwant = true;
                             self.flagwantup = false;
+                            self.startpending = false;
                             if self.pid != 0 {
                                 self.kill(Sig::Term, out);
                                 self.kill(Sig::Cont, out);
@@ -312,8 +432,8 @@ impl ModelSupervise {
                                 self.killat = None;
                             }
                             out.push(Order::WriteStatus(self.status()));
-                            if self.pid == 0 {
-                                return self.trystart(Resume::LoopTop, out);
+                            if self.startunlessup(out) {
+                                return;
                             }
                         }
                         Command::Once => {
@@ -322,8 +442,8 @@ impl ModelSupervise {
                                 self.killat = None;
                             }
                             out.push(Order::WriteStatus(self.status()));
-                            if self.pid == 0 {
-                                return self.trystart(Resume::LoopTop, out);
+                            if self.startunlessup(out) {
+                                return;
                             }
                         }
                         Command::Alarm if self.pid != 0 => self.kill(Sig::Alrm, out),
@@ -359,7 +479,12 @@ impl ModelSupervise {
                         }
                     }
                 }
-                Pc::Main | Pc::Fork(_) | Pc::Sleep(..) | Pc::Poll | Pc::Gone => return,
+                Pc::Main
+                | Pc::Fork(_)
+                | Pc::ForkFinish(_)
+                | Pc::Sleep(..)
+                | Pc::Poll
+                | Pc::Gone => return,
             }
         }
     }

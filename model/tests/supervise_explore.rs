@@ -103,6 +103,41 @@ fn with_stop_group_signals_go_to_the_group_and_no_group_outlives_its_run() {
     );
 }
 
+/// With `finish` (and `timeout-finish`, `stop-group`), `./finish` runs
+/// after every run, alone, killed by its deadline, and is reported in
+/// `supervise/extra`; nothing starts or exits while it runs.
+//= spec/extensions.md#ext-5
+//= spec/extensions.md#ext-6
+//= spec/extensions.md#ext-7
+#[test]
+fn with_finish_it_runs_after_each_run_alone_and_bounded() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            finish: true,
+            timeout_finish: Some(2),
+            ..Extensions::default()
+        },
+        20_000,
+    );
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            timeout_kill: Some(3),
+            stop_group: true,
+            finish: true,
+            timeout_finish: None,
+        },
+        10_000,
+    );
+}
+
 fn explore_ext(bound: Bound, ext: Extensions, floor: usize) {
     let stats = match explore_extended(bound, ext) {
         Ok(stats) => stats,

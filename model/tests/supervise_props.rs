@@ -54,12 +54,20 @@ struct Reference<const EXT: bool> {
 }
 
 fn any_extensions() -> impl Strategy<Value = Extensions> {
-    (proptest::option::weighted(0.7, 1u32..4), any::<bool>()).prop_map(
-        |(timeout_kill, stop_group)| Extensions {
-            timeout_kill,
-            stop_group,
-        },
+    (
+        proptest::option::weighted(0.7, 1u32..4),
+        any::<bool>(),
+        any::<bool>(),
+        proptest::option::weighted(0.7, 1u32..4),
     )
+        .prop_map(
+            |(timeout_kill, stop_group, finish, timeout_finish)| Extensions {
+                timeout_kill,
+                stop_group,
+                finish,
+                timeout_finish: timeout_finish.filter(|_| finish),
+            },
+        )
 }
 
 fn any_command() -> impl Strategy<Value = Command> {
@@ -133,6 +141,8 @@ impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
         ];
         let service = if state.model.pid() != 0 {
             state.model.pid()
+        } else if state.model.finish_pid() != 0 {
+            state.model.finish_pid()
         } else {
             1
         };
@@ -241,6 +251,10 @@ impl<const EXT: bool> StateMachineTest for ExtAgainstModel<EXT> {
         assert_eq!(core.status(), reference.model.status(), "status");
         assert_eq!(core.next_deadline(), reference.model.deadline(), "deadline");
         assert_eq!(core.has_exited(), reference.model.gone(), "exited");
+        assert_eq!(
+            core.extra().finishing.map_or(0, |p| p.0),
+            reference.model.finish_pid()
+        );
     }
 }
 
@@ -264,6 +278,9 @@ prop_state_machine! {
     /// With extension files, the extended machine and the extended model.
     //= spec/extensions.md#ext-3
     //= spec/extensions.md#ext-4
+    //= spec/extensions.md#ext-5
+    //= spec/extensions.md#ext-6
+    //= spec/extensions.md#ext-7
     #[test]
     fn the_extended_machine_agrees_with_the_extended_model(
         sequential 1..60 => ExtAgainstModel<true>

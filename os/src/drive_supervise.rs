@@ -70,6 +70,8 @@ pub enum Notice {
     /// An extension file holds something the spec does not allow; it is
     /// ignored.
     ConfigBadFormat(ConfigFile),
+    /// Writing `supervise/extra` failed.
+    ExtraWrite(Errno),
 }
 
 /// A service directory set up and locked, ready to run.
@@ -86,6 +88,7 @@ pub struct Prepared {
     _ok: OwnedFd,
     _lock: Flock<File>,
     run: Program,
+    finish: Program,
 }
 
 /// A program supervise starts in the service directory (`./run`), with
@@ -120,9 +123,11 @@ impl Program {
     /// stderr and it exits 111, which the parent sees as an ordinary exit.
     //= spec/supervise.md#sup-3
     //= spec/extensions.md#ext-4
-    fn spawn(&self, own_group: bool) -> Result<Pid, Errno> {
+    fn spawn(&self, own_group: bool, args: &[String]) -> Result<Pid, Errno> {
         let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
         message.extend_from_slice(&self.failure_prefix);
+        let mut argv = self.argv.clone();
+        argv.extend(args.iter().filter_map(|a| CString::new(a.as_str()).ok()));
         let pid = fork_child(|| -> Infallible {
             if own_group {
                 let _ = nix::unistd::setpgid(
@@ -131,7 +136,7 @@ impl Program {
                 );
             }
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
-            let errno = match nix::unistd::execv(&self.path, &self.argv) {
+            let errno = match nix::unistd::execv(&self.path, &argv) {
                 Err(e) => from_nix(e),
                 Ok(never) => match never {},
             };
@@ -144,6 +149,14 @@ impl Program {
             let _ = nix::unistd::setpgid(child, child);
         }
         Ok(pid)
+    }
+}
+
+/// The answer to a spawn.
+fn answer(spawned: Result<Pid, Errno>) -> Event {
+    match spawned {
+        Ok(pid) => Event::SpawnSucceeded { pid },
+        Err(errno) => Event::SpawnFailed { errno },
     }
 }
 
@@ -178,6 +191,7 @@ fn nonblocking(path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
 pub fn prepare(
     dir: &[u8],
     exec_failure_prefix: Vec<u8>,
+    finish_failure_prefix: Vec<u8>,
     notice: &mut impl FnMut(Notice),
 ) -> Result<Prepared, SetupError> {
     let mut chld = SigSet::empty();
@@ -204,6 +218,9 @@ pub fn prepare(
     .map_err(|e| SetupError::Lock(from_nix(e)))?;
     let lock = Flock::lock(File::from(lock_file), FlockArg::LockExclusiveNonblock)
         .map_err(|(_, e)| SetupError::Lock(from_nix(e)))?;
+    // What a supervise that is no longer running said in `supervise/extra`
+    // is stale (EXT-7); only the lock holder may remove it.
+    let _ = std::fs::remove_file("supervise/extra");
 
     let _ = nix::unistd::mkfifo("supervise/control", Mode::from_bits_truncate(0o600));
     let control =
@@ -236,6 +253,7 @@ pub fn prepare(
         _ok: ok,
         _lock: lock,
         run: Program::new("./run", original, exec_failure_prefix),
+        finish: Program::new("./finish", original, finish_failure_prefix),
     })
 }
 
@@ -298,10 +316,21 @@ impl Prepared {
                 Order::ReadConfig => Some(Event::Configured {
                     ext: read_config(notice),
                 }),
-                Order::SpawnRun { own_group } => Some(match self.run.spawn(own_group) {
-                    Ok(pid) => Event::SpawnSucceeded { pid },
-                    Err(errno) => Event::SpawnFailed { errno },
-                }),
+                Order::SpawnRun { own_group } => Some(answer(self.run.spawn(own_group, &[]))),
+                Order::SpawnFinish {
+                    code,
+                    signal,
+                    own_group,
+                } => Some(answer(
+                    self.finish
+                        .spawn(own_group, &[code.to_string(), signal.to_string()]),
+                )),
+                Order::WriteExtra(extra) => {
+                    if let Err(e) = status_file::write_extra(Path::new("supervise"), &extra) {
+                        notice(Notice::ExtraWrite(e));
+                    }
+                    None
+                }
                 Order::Signal { target, sig } => {
                     send(target, sig);
                     None
@@ -378,10 +407,19 @@ fn read_file(file: ConfigFile, notice: &mut impl FnMut(Notice)) -> Option<Vec<u8
 /// what they mean; a file core refuses is reported and ignored.
 //= spec/extensions.md#ext-2
 fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
+    // A regular file supervise may execute.
+    let finish = std::fs::metadata("finish").is_ok_and(|m| m.is_file())
+        && nix::unistd::access("finish", nix::unistd::AccessFlags::X_OK).is_ok();
     let files = ConfigFiles {
         timeout_kill: read_file(ConfigFile::TimeoutKill, notice),
         // Of any type, as `down` (a dangling symbolic link is absent).
         stop_group: nix::sys::stat::stat("stop-group").is_ok(),
+        finish,
+        timeout_finish: if finish {
+            read_file(ConfigFile::TimeoutFinish, notice)
+        } else {
+            None
+        },
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

@@ -2,6 +2,7 @@
 
 use crate::errno::from_nix;
 use dt_core::status::{StatusRecord, STATUS_LEN};
+use dt_core::supervise::Extra;
 use dt_core::Errno;
 use nix::fcntl::{open, renameat, OFlag, AT_FDCWD};
 use nix::sys::stat::Mode;
@@ -48,6 +49,40 @@ pub fn write(dir: &Path, record: &StatusRecord) -> Result<(), StatusWriteError> 
     }
     renameat(AT_FDCWD, &new, AT_FDCWD, &dir.join("status"))
         .map_err(|e| StatusWriteError::Rename(from_nix(e)))
+}
+
+/// Write `extra` to `<dir>/extra.new` (created 0644 before the umask,
+/// truncated) and rename it over `<dir>/extra`, as the status record is
+/// written: readers see the old file or the new one.
+//= spec/extensions.md#ext-7
+pub fn write_extra(dir: &Path, extra: &Extra) -> Result<(), Errno> {
+    let new = dir.join("extra.new");
+    let fd: OwnedFd = open(
+        &new,
+        OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_TRUNC | OFlag::O_CREAT | OFlag::O_CLOEXEC,
+        Mode::from_bits_truncate(0o644),
+    )
+    .map_err(from_nix)?;
+    let bytes = extra.encode();
+    let mut rest = &bytes[..];
+    while !rest.is_empty() {
+        match nix::unistd::write(fd.as_fd(), rest) {
+            Ok(n) => rest = &rest[n..],
+            Err(nix::errno::Errno::EINTR) => continue,
+            Err(e) => return Err(from_nix(e)),
+        }
+    }
+    drop(fd);
+    renameat(AT_FDCWD, &new, AT_FDCWD, &dir.join("extra")).map_err(from_nix)
+}
+
+/// The contents of `supervise/extra` in the current directory, if it
+/// exists and can be read.
+//= spec/extensions.md#ext-7
+pub fn read_extra() -> Option<Extra> {
+    std::fs::read("supervise/extra")
+        .ok()
+        .map(|bytes| Extra::decode(&bytes))
 }
 
 #[cfg(test)]

@@ -81,6 +81,14 @@ fn write_script(path: &Path, text: &str) {
     fs::set_permissions(path, fs::Permissions::from_mode(0o755)).expect("chmod");
 }
 
+/// A finish script that records its arguments in `../trace` and then
+/// waits until `../go` exists (so the tests can look at it running).
+const WAITING_FINISH: &str = "#!/bin/sh
+echo \"finish $1 $2\" >> ../trace
+while [ ! -e ../go ]; do sleep 0.01; done
+rm -f ../go
+";
+
 /// A temp dir holding the service directory `s` with `run` and `files`.
 fn service(tag: &str, run: &str, files: &[(&str, &str)]) -> TempDir {
     let dir = TempDir::new(tag);
@@ -160,6 +168,36 @@ impl Supervisor {
             let text = trace(&self.dir);
             test(&text).then_some(text)
         })
+    }
+
+    /// Our `svstat s`'s line.
+    fn svstat(&self) -> String {
+        let out = Command::new(Side::Ours.program("svstat"))
+            .arg("s")
+            .current_dir(&self.dir)
+            .output()
+            .expect("run svstat");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Wait until our svstat's line, with every number made `N`, is `line`.
+    fn await_svstat(&self, line: &str) {
+        wait::until_or_panic(line, || {
+            let mut got = String::new();
+            for c in self.svstat().chars() {
+                if !c.is_ascii_digit() {
+                    got.push(c);
+                } else if !got.ends_with('N') {
+                    got.push('N');
+                }
+            }
+            (got == line).then_some(())
+        });
+    }
+
+    /// Let the waiting finish script end.
+    fn go(&self) {
+        fs::write(self.dir.join("go"), "").expect("create go");
     }
 
     fn stderr(&self) -> String {
@@ -271,4 +309,102 @@ fn stop_group_with_timeout_kill_leaves_no_orphan() {
     sup.await_down(b'd');
     await_gone(child);
     assert_eq!(sup.stop(), "");
+}
+
+fn executable(dir: &Path, name: &str, text: &str) {
+    write_script(&dir.join("s").join(name), text);
+}
+
+/// `./finish` gets `./run`'s exit code and 0; while it runs the status
+/// says down and svstat says finishing; `./run` starts again only after it.
+//= spec/extensions.md#ext-5
+//= spec/extensions.md#ext-7
+//= spec/extensions.md#ext-8
+#[test]
+fn finish_runs_after_run_with_its_exit_code() {
+    let dir = service("finish", "#!/bin/sh\necho start >> ../trace\nexit 3\n", &[]);
+    executable(dir.path(), "finish", WAITING_FINISH);
+    let sup = Supervisor::start(dir.path());
+    sup.await_trace("finish to run", |t| t == "start\nfinish 3 0\n");
+    sup.await_down(b'u');
+    sup.await_svstat("s: down N seconds, normally up, want up, finishing\n");
+    sup.go();
+    // Then ./run again, and ./finish after it.
+    sup.await_trace("the second run", |t| {
+        t == "start\nfinish 3 0\nstart\nfinish 3 0\n"
+    });
+    sup.svc("-d");
+    sup.go();
+    sup.await_svstat("s: down N seconds, normally up\n");
+    assert_eq!(
+        fs::read(dir.path().join("s/supervise/extra")).expect("extra"),
+        b""
+    );
+    assert_eq!(sup.stop(), "");
+}
+
+/// A signal ends `./run`: `./finish -1 <signal>`; and `x` waits for it.
+//= spec/extensions.md#ext-5
+#[test]
+fn finish_gets_the_signal_and_x_waits_for_it() {
+    let dir = service("finish-sig", POLITE_RUN, &[]);
+    executable(dir.path(), "finish", WAITING_FINISH);
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    sup.await_trace("the service to start", |t| t == "start\n");
+    sup.svc("-dxk");
+    sup.await_trace("finish to run", |t| {
+        t.ends_with("finish -1 9\n") || t.ends_with("finish 0 0\n")
+    });
+    // supervise is still there while ./finish runs.
+    sup.await_svstat("s: down N seconds, normally up, finishing\n");
+    sup.go();
+    assert_eq!(sup.stop(), "");
+}
+
+/// `./finish` that overruns `timeout-finish` is killed, and the service
+/// starts again.
+//= spec/extensions.md#ext-6
+#[test]
+fn timeout_finish_kills_a_finish_that_hangs() {
+    let dir = service("finish-tf", POLITE_RUN, &[("timeout-finish", "1\n")]);
+    executable(
+        dir.path(),
+        "finish",
+        "#!/bin/sh\necho finish >> ../trace\nexec sleep 100000\n",
+    );
+    let sup = Supervisor::start(dir.path());
+    let first = sup.await_up();
+    sup.svc("-t");
+    sup.await_trace("finish to run", |t| t.contains("finish\n"));
+    // Killed after a second, then ./run starts again.
+    wait::until_or_panic("a new ./run", || {
+        status(dir.path()).filter(|&(pid, _)| pid != 0 && pid != first)
+    });
+    sup.await_svstat("s: up (pid N) N seconds\n");
+    assert_eq!(sup.stop(), "");
+}
+
+/// A stale `supervise/extra` is removed when supervise starts, and an
+/// `finish` that cannot be executed is reported by the child.
+//= spec/extensions.md#ext-5
+//= spec/extensions.md#ext-7
+#[test]
+fn a_stale_extra_is_removed_and_a_broken_finish_is_reported() {
+    let dir = service("finish-bad", "#!/bin/sh\nexit 0\n", &[("down", "")]);
+    fs::create_dir(dir.path().join("s/supervise")).expect("mkdir supervise");
+    fs::write(dir.path().join("s/supervise/extra"), "finishing 1\n").expect("stale");
+    // Executable, but not something exec can run.
+    executable(dir.path(), "finish", "");
+    fs::write(dir.path().join("s/finish"), [0u8, 1, 2, 3]).expect("garbage");
+    let sup = Supervisor::start(dir.path());
+    sup.await_svstat("s: down N seconds\n");
+    assert!(!dir.path().join("s/supervise/extra").exists());
+    sup.svc("-o");
+    let warning = "supervise: warning: unable to start s/finish: exec format error\n";
+    wait::until_or_panic("the warning", || {
+        sup.stderr().contains(warning).then_some(())
+    });
+    sup.await_svstat("s: down N seconds\n");
+    assert_eq!(sup.stop(), warning);
 }

@@ -17,7 +17,10 @@ fn main() {
     let name = show(dir).into_owned();
     let mut warn = |n: Notice| emit(&notice_line(&name, n));
     let exec_failure = format!("supervise: fatal: unable to start {name}/run: ").into_bytes();
-    match prepare(dir, exec_failure, &mut warn) {
+    //= spec/extensions.md#ext-5
+    let finish_failure =
+        format!("supervise: warning: unable to start {name}/finish: ").into_bytes();
+    match prepare(dir, exec_failure, finish_failure, &mut warn) {
         Ok(prepared) => std::process::exit(prepared.run(&mut warn)),
         Err(e) => die(EXIT_TEMPORARY, &setup_line(&name, &e)),
     }
@@ -60,6 +63,8 @@ fn notice_line(dir: &str, notice: Notice) -> String {
         ),
         //= spec/extensions.md#ext-2
         Notice::ConfigUnreadable(file, e) => (format!("ignoring {dir}/{}", file.name()), Some(e)),
+        //= spec/extensions.md#ext-7
+        Notice::ExtraWrite(e) => (format!("unable to write {dir}/supervise/extra"), Some(e)),
         Notice::ConfigBadFormat(file) => {
             (format!("ignoring {dir}/{}: bad format", file.name()), None)
         }

@@ -17,7 +17,16 @@ pub struct Extensions {
     /// `stop-group`: `./run` leads a process group of its own, and signals go
     /// to the whole group.
     pub stop_group: bool,
+    /// `finish` is an executable file: run it after `./run` ends.
+    pub finish: bool,
+    /// `timeout-finish`: seconds `./finish` may take before SIGKILL; `None` =
+    /// no limit. [`DEFAULT_TIMEOUT_FINISH`] unless the file says otherwise.
+    pub timeout_finish: Option<u32>,
 }
+
+/// How long `./finish` may run when `timeout-finish` does not say (s6's
+/// default).
+pub const DEFAULT_TIMEOUT_FINISH: u32 = 5;
 
 /// The extension files as the driver found them: `None` for a file that does
 /// not exist (any other failure to read it is reported by the driver as
@@ -28,6 +37,10 @@ pub struct ConfigFiles {
     pub timeout_kill: Option<Vec<u8>>,
     /// `stop-group` exists (of any type, as `down`).
     pub stop_group: bool,
+    /// `finish` is a regular file supervise may execute.
+    pub finish: bool,
+    /// The contents of `timeout-finish`.
+    pub timeout_finish: Option<Vec<u8>>,
 }
 
 /// Which extension file a problem concerns.
@@ -35,6 +48,8 @@ pub struct ConfigFiles {
 pub enum ConfigFile {
     /// `timeout-kill`.
     TimeoutKill,
+    /// `timeout-finish`.
+    TimeoutFinish,
 }
 
 impl ConfigFile {
@@ -42,6 +57,7 @@ impl ConfigFile {
     pub fn name(self) -> &'static str {
         match self {
             ConfigFile::TimeoutKill => "timeout-kill",
+            ConfigFile::TimeoutFinish => "timeout-finish",
         }
     }
 }
@@ -107,6 +123,20 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
             Err(()) => problems.push(ConfigProblem {
                 file: ConfigFile::TimeoutKill,
             }),
+        }
+    }
+    //= spec/extensions.md#ext-5
+    //= spec/extensions.md#ext-6
+    if files.finish {
+        ext.finish = true;
+        ext.timeout_finish = Some(DEFAULT_TIMEOUT_FINISH);
+        if let Some(bytes) = &files.timeout_finish {
+            match seconds(bytes) {
+                Ok(value) => ext.timeout_finish = value,
+                Err(()) => problems.push(ConfigProblem {
+                    file: ConfigFile::TimeoutFinish,
+                }),
+            }
         }
     }
     (ext, problems)

@@ -91,6 +91,12 @@ impl SuperviseExt {
         self.0.has_exited()
     }
 
+    /// What `supervise/extra` should say now; equal to the last
+    /// `WriteExtra` (or empty if none was emitted) after every event.
+    pub fn extra(&self) -> super::Extra {
+        self.0.extra()
+    }
+
     /// Handle one event; never panics. The driver carries out the orders in
     /// order, and answers `ReadConfig` and the spawns at once.
     #[must_use]

@@ -6,7 +6,8 @@
 //!
 //! Beyond 0.76, and only for a service directory that asks for them with
 //! its own files, [`SuperviseExt`] adds the extensions of
-//! `spec/extensions.md` (a SIGKILL after `timeout-kill` seconds). The driver
+//! `spec/extensions.md` (a SIGKILL after `timeout-kill` seconds, signals to
+//! a process group, a `finish` script). The driver
 //! runs [`SuperviseExt`]; [`Supervise`] is the same machine restricted to
 //! 0.76, which the reference model checks.
 //!
@@ -36,6 +37,7 @@
 mod action;
 mod config;
 mod event;
+mod extra;
 mod machine;
 mod order;
 mod state;
@@ -45,9 +47,11 @@ pub use crate::process::{ExitKind, Pid, Sig};
 pub use crate::status::{StatusRecord, Want};
 pub use action::Action;
 pub use config::{
-    configure, parse_numbers, ConfigFile, ConfigFiles, ConfigProblem, Extensions, MAX_SECS,
+    configure, parse_numbers, ConfigFile, ConfigFiles, ConfigProblem, Extensions,
+    DEFAULT_TIMEOUT_FINISH, MAX_SECS,
 };
 pub use event::{Config, Event};
+pub use extra::Extra;
 pub use machine::{Supervise, SuperviseExt};
 pub use order::{Order, Target};
 pub use state::{FORK_FAILED_SECS, QUIET_SECS};

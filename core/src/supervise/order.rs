@@ -3,6 +3,7 @@
 //! extensions of `spec/extensions.md` need.
 
 use super::action::Action;
+use super::extra::Extra;
 use crate::process::{Pid, Sig};
 use crate::status::StatusRecord;
 use crate::Errno;
@@ -31,6 +32,17 @@ pub enum Order {
         /// the child and in the parent, so no signal can miss the group).
         own_group: bool,
     },
+    /// fork, and in the child exec `./finish <code> <signal>` (EXT-5), as
+    /// `SpawnRun` does `./run`; answer at once with `SpawnSucceeded` or
+    /// `SpawnFailed`, before any other event.
+    SpawnFinish {
+        /// `./run`'s exit code, or -1 if a signal ended it.
+        code: i32,
+        /// The signal that ended `./run`, or 0 if it exited.
+        signal: i32,
+        /// Make the child the leader of a new process group.
+        own_group: bool,
+    },
     /// `kill` as the target says; the result is ignored.
     Signal {
         /// The process (or group).
@@ -41,6 +53,9 @@ pub enum Order {
     /// Write this record to `supervise/status.new` and rename it over
     /// `supervise/status`; a failure is only a warning.
     WriteStatus(StatusRecord),
+    /// Write this to `supervise/extra.new` and rename it over
+    /// `supervise/extra` (EXT-7); a failure is only a warning.
+    WriteExtra(Extra),
     /// Print `supervise: warning: unable to fork for <dir>, sleeping 60
     /// seconds: <error>`.
     WarnForkFailed {
@@ -66,6 +81,8 @@ impl Order {
             Order::WarnForkFailed { errno } => Some(Action::WarnForkFailed { errno }),
             Order::Exit(code) => Some(Action::Exit(code)),
             Order::ReadConfig
+            | Order::SpawnFinish { .. }
+            | Order::WriteExtra(_)
             | Order::SpawnRun { own_group: true }
             | Order::Signal {
                 target: Target::Group(_),

@@ -6,9 +6,10 @@
 
 use super::config::Extensions;
 use super::event::{Config, Event};
+use super::extra::Extra;
 use super::order::{Order, Target};
 use crate::control::Command;
-use crate::process::{Pid, Sig};
+use crate::process::{ExitKind, Pid, Sig};
 use crate::status::{StatusRecord, Want};
 use crate::{Errno, Mono, Now, Tai64N};
 use std::collections::VecDeque;
@@ -28,9 +29,29 @@ enum Child {
     Down { since: Tai64N },
     /// Running since this pid change.
     Up { pid: Pid, since: Tai64N },
-    /// It has exited but supervise has not reaped it yet (it was sleeping):
-    /// still the status file's pid, still sent signals, as in 0.76.
-    Exited { pid: Pid, since: Tai64N },
+    /// It has exited (`how`) but supervise has not reaped it yet (it was
+    /// sleeping): still the status file's pid, still sent signals, as in
+    /// 0.76.
+    Exited {
+        pid: Pid,
+        since: Tai64N,
+        how: ExitKind,
+    },
+}
+
+/// `./finish` (EXT-5), from its spawn until supervise has carried on after
+/// it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Finish {
+    /// Running; SIGKILL at `kill_at` (`timeout-finish`).
+    Running {
+        pid: Pid,
+        kill_at: Option<Mono>,
+        target: Target,
+    },
+    /// It has exited (or could not be forked) and supervise has not yet
+    /// carried on after it.
+    Over { pid: Option<Pid> },
 }
 
 /// Where 0.76's code carries on once a start (and its sleep) is over, or
@@ -55,8 +76,9 @@ enum Phase {
     /// Waiting for the answer to `ReadConfig` (extended mode only); then
     /// spawn `./run` and carry on at `then`.
     Configuring { then: Resume },
-    /// Waiting for the answer to `Spawn`; afterwards carry on at `then`.
-    Spawning { then: Resume },
+    /// Waiting for the answer to a spawn (of `./finish` if `finish`);
+    /// afterwards carry on at `then`.
+    Spawning { then: Resume, finish: bool },
     /// The quiet period (0.76 sleeps): events are queued until `until`.
     Quiet { until: Mono, then: Resume },
     /// Blocked in the main loop's poll: events are handled as they come.
@@ -89,6 +111,13 @@ pub(super) struct Machine {
     ext: Extensions,
     /// The SIGKILL `timeout-kill` promises after a `d`.
     kill: Option<KillTimer>,
+    /// `./finish`, between the reap of `./run` and what follows it.
+    finish: Option<Finish>,
+    /// A `u` or `o` arrived while `./finish` ran: start `./run` after it.
+    start_after_finish: bool,
+    /// What `supervise/extra` was last written with (empty at first: a
+    /// stale file is removed by the driver at start-up).
+    extra_written: Extra,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -110,6 +139,9 @@ impl Machine {
             mode,
             ext: Extensions::default(),
             kill: None,
+            finish: None,
+            start_after_finish: false,
+            extra_written: Extra::default(),
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -129,7 +161,7 @@ impl Machine {
     pub(super) fn status(&self) -> StatusRecord {
         let (stamp, pid) = match self.child {
             Child::Down { since } => (since, 0),
-            Child::Up { pid, since } | Child::Exited { pid, since } => (since, pid_field(pid)),
+            Child::Up { pid, since } | Child::Exited { pid, since, .. } => (since, pid_field(pid)),
         };
         StatusRecord {
             stamp,
@@ -147,7 +179,27 @@ impl Machine {
             Phase::Quiet { until, .. } => Some(until),
             _ => None,
         };
-        [quiet, self.kill.map(|k| k.at)].into_iter().flatten().min()
+        let finish = match self.finish {
+            Some(Finish::Running { kill_at, .. }) => kill_at,
+            _ => None,
+        };
+        [quiet, self.kill.map(|k| k.at), finish]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    /// What `supervise/extra` should say now.
+    //= spec/extensions.md#ext-7
+    pub(super) fn extra(&self) -> Extra {
+        Extra {
+            finishing: match self.finish {
+                Some(Finish::Running { pid, .. }) | Some(Finish::Over { pid: Some(pid) }) => {
+                    Some(pid)
+                }
+                _ => None,
+            },
+        }
     }
 
     /// Whether the machine has emitted `Exit` (it ignores everything after).
@@ -162,7 +214,7 @@ impl Machine {
         let mut out = Vec::new();
         // Only an order emitted before this event can be answered by it.
         let spawning = match self.phase {
-            Phase::Spawning { then } => Some(then),
+            Phase::Spawning { then, finish } => Some((then, finish)),
             _ => None,
         };
         let configuring = match self.phase {
@@ -186,13 +238,16 @@ impl Machine {
                     self.on_started(now, &mut out);
                 }
             }
-            Event::SpawnSucceeded { pid } => {
-                if let Some(then) = spawning {
-                    self.on_spawn_succeeded(now, pid, then, &mut out);
-                }
-            }
+            Event::SpawnSucceeded { pid } => match spawning {
+                Some((then, false)) => self.on_spawn_succeeded(now, pid, then, &mut out),
+                Some((then, true)) => self.on_finish_spawned(now, pid, then, &mut out),
+                None => {}
+            },
             Event::SpawnFailed { errno } => {
-                if let Some(then) = spawning {
+                if let Some((then, finish)) = spawning {
+                    if finish {
+                        self.finish = Some(Finish::Over { pid: None });
+                    }
                     self.on_spawn_failed(now, errno, then, &mut out);
                 }
             }
@@ -201,7 +256,7 @@ impl Machine {
                     self.on_configured(ext, then, &mut out);
                 }
             }
-            Event::ChildExited { pid, .. } => self.on_child_exited(now, pid, &mut out),
+            Event::ChildExited { pid, status } => self.on_child_exited(now, pid, status, &mut out),
             Event::Control(command) => self.on_control_byte(now, command, &mut out),
             Event::Tick => {}
         }
@@ -220,6 +275,56 @@ impl Machine {
                 });
             }
         }
+        //= spec/extensions.md#ext-6
+        if let Some(Finish::Running {
+            pid,
+            kill_at: Some(at),
+            target,
+        }) = self.finish
+        {
+            if now.mono >= at {
+                self.finish = Some(Finish::Running {
+                    pid,
+                    kill_at: None,
+                    target,
+                });
+                out.push(Order::Signal {
+                    target,
+                    sig: Sig::Kill,
+                });
+            }
+        }
+    }
+
+    /// `./finish` started: it runs while the loop goes on.
+    //= spec/extensions.md#ext-5
+    //= spec/extensions.md#ext-6
+    fn on_finish_spawned(&mut self, now: Now, pid: Pid, then: Resume, out: &mut Vec<Order>) {
+        if pid.0 <= 0 {
+            self.finish = Some(Finish::Over { pid: None });
+            self.on_spawn_failed(now, Errno::EINVAL, then, out);
+            return;
+        }
+        self.finish = Some(Finish::Running {
+            pid,
+            kill_at: self
+                .ext
+                .timeout_finish
+                .map(|secs| now.mono.after_secs(u64::from(secs))),
+            target: self.target(pid),
+        });
+        self.sync_extra(out);
+        self.run(now, then, out);
+    }
+
+    /// Write `supervise/extra` if what it should say has changed.
+    //= spec/extensions.md#ext-7
+    fn sync_extra(&mut self, out: &mut Vec<Order>) {
+        let extra = self.extra();
+        if extra != self.extra_written {
+            self.extra_written = extra;
+            out.push(Order::WriteExtra(extra));
+        }
     }
 
     //= spec/extensions.md#ext-2
@@ -228,7 +333,10 @@ impl Machine {
         out.push(Order::SpawnRun {
             own_group: ext.stop_group,
         });
-        self.phase = Phase::Spawning { then };
+        self.phase = Phase::Spawning {
+            then,
+            finish: false,
+        };
     }
 
     //= spec/supervise.md#sup-2
@@ -271,14 +379,23 @@ impl Machine {
     }
 
     //= spec/supervise.md#sup-16
-    fn on_child_exited(&mut self, now: Now, pid: Pid, out: &mut Vec<Order>) {
+    fn on_child_exited(&mut self, now: Now, pid: Pid, how: ExitKind, out: &mut Vec<Order>) {
         if let Child::Up {
             pid: service,
             since,
         } = self.child
         {
             if pid == service {
-                self.child = Child::Exited { pid, since };
+                self.child = Child::Exited { pid, since, how };
+                if self.phase == Phase::Waiting {
+                    self.run(now, Resume::NextTurn, out);
+                }
+            }
+        }
+        //= spec/extensions.md#ext-5
+        if let Some(Finish::Running { pid: finish, .. }) = self.finish {
+            if pid == finish {
+                self.finish = Some(Finish::Over { pid: Some(pid) });
                 if self.phase == Phase::Waiting {
                     self.run(now, Resume::NextTurn, out);
                 }
@@ -311,11 +428,12 @@ impl Machine {
                 }
                 Resume::NextTurn => {
                     //= spec/supervise.md#sup-15
-                    if self.exit_requested && self.pid().is_none() {
+                    //= spec/extensions.md#ext-5
+                    if self.exit_requested && self.pid().is_none() && self.finish.is_none() {
                         self.exit(out);
                         return;
                     }
-                    if let Child::Exited { .. } = self.child {
+                    if let Child::Exited { how, .. } = self.child {
                         //= spec/supervise.md#sup-16
                         self.child = Child::Down { since: now.wall };
                         // A timer for the pid alone is moot once it is reaped.
@@ -329,12 +447,19 @@ impl Machine {
                             self.kill = None;
                         }
                         self.announce(out);
-                        if self.exit_requested {
-                            self.exit(out);
+                        //= spec/extensions.md#ext-5
+                        if self.ext.finish {
+                            self.start_finish(how, out);
                             return;
                         }
-                        if self.want == Want::Up {
-                            self.start(Resume::ControlByte, out);
+                        if self.after_run(out) {
+                            return;
+                        }
+                    } else if let Some(Finish::Over { .. }) = self.finish {
+                        //= spec/extensions.md#ext-5
+                        self.finish = None;
+                        self.sync_extra(out);
+                        if self.after_run(out) {
                             return;
                         }
                     } else if self.controls.is_empty() {
@@ -356,6 +481,42 @@ impl Machine {
         }
     }
 
+    /// What follows the end of `./run` (after `./finish`, if it ran): exit
+    /// if asked to, else start it again if wanted up (or asked to while
+    /// `./finish` ran). Whether the loop turn stops here.
+    //= spec/supervise.md#sup-16
+    //= spec/extensions.md#ext-5
+    fn after_run(&mut self, out: &mut Vec<Order>) -> bool {
+        if self.exit_requested {
+            self.exit(out);
+            return true;
+        }
+        let asked = std::mem::take(&mut self.start_after_finish);
+        if self.want == Want::Up || asked {
+            self.start(Resume::ControlByte, out);
+            return true;
+        }
+        false
+    }
+
+    /// Spawn `./finish <exit code> <signal>` for a run that ended `how`.
+    //= spec/extensions.md#ext-5
+    fn start_finish(&mut self, how: ExitKind, out: &mut Vec<Order>) {
+        let (code, signal) = match how {
+            ExitKind::Exited(code) => (i32::from(code), 0),
+            ExitKind::Signaled(signal) => (-1, signal),
+        };
+        out.push(Order::SpawnFinish {
+            code,
+            signal,
+            own_group: self.ext.stop_group,
+        });
+        self.phase = Phase::Spawning {
+            then: Resume::ControlByte,
+            finish: true,
+        };
+    }
+
     /// One control byte, 0.76's `switch (ch)`.
     fn on_command(&mut self, now: Now, command: Command, out: &mut Vec<Order>) {
         match command {
@@ -364,13 +525,12 @@ impl Machine {
                 self.want = Want::Up;
                 self.revoke_kill();
                 self.announce(out);
-                if self.pid().is_none() {
-                    self.start(Resume::NextTurn, out);
-                }
+                self.start_if_down(out);
             }
             //= spec/supervise.md#sup-9
             Command::Down => {
                 self.want = Want::Down;
+                self.start_after_finish = false;
                 if let Some(pid) = self.pid() {
                     self.signal(Sig::Term, out);
                     self.signal(Sig::Cont, out);
@@ -390,9 +550,7 @@ impl Machine {
                 self.want = Want::Neither;
                 self.revoke_kill();
                 self.announce(out);
-                if self.pid().is_none() {
-                    self.start(Resume::NextTurn, out);
-                }
+                self.start_if_down(out);
             }
             //= spec/supervise.md#sup-11
             Command::Alarm => self.signal(Sig::Alrm, out),
@@ -416,6 +574,20 @@ impl Machine {
             Command::Exit => {
                 self.exit_requested = true;
                 self.announce(out);
+            }
+        }
+    }
+
+    /// `u` and `o` start the service if it is not running; while `./finish`
+    /// runs, once it is over.
+    //= spec/supervise.md#sup-8
+    //= spec/extensions.md#ext-5
+    fn start_if_down(&mut self, out: &mut Vec<Order>) {
+        if self.pid().is_none() {
+            if self.finish.is_some() {
+                self.start_after_finish = true;
+            } else {
+                self.start(Resume::NextTurn, out);
             }
         }
     }
@@ -450,7 +622,10 @@ impl Machine {
         match self.mode {
             Mode::Classic => {
                 out.push(Order::SpawnRun { own_group: false });
-                self.phase = Phase::Spawning { then };
+                self.phase = Phase::Spawning {
+                    then,
+                    finish: false,
+                };
             }
             //= spec/extensions.md#ext-2
             Mode::Extended => {

@@ -202,3 +202,46 @@ fn svok_verdicts() {
         SvokVerdict::Failed(Errno::ENOTDIR)
     );
 }
+
+/// What `supervise/extra` adds to a status report, and that a missing or
+/// empty file adds nothing.
+//= spec/extensions.md#ext-8
+#[test]
+fn extra_is_appended_only_when_it_says_something() {
+    use crate::supervise::Extra;
+    let observation = Observation::Status {
+        record: record(0, false, Want::Up),
+        now: NOW,
+        normally_up: true,
+    };
+    let plain = render(b"/service/x", &observation);
+    assert_eq!(render_with_extra(b"/service/x", &observation, None), plain);
+    let empty = Extra::default();
+    assert_eq!(
+        render_with_extra(b"/service/x", &observation, Some(&empty)),
+        plain
+    );
+    #[allow(clippy::needless_update)] // `Extra` grows a field per extension.
+    let finishing = Extra {
+        finishing: Some(crate::process::Pid(77)),
+        ..Extra::default()
+    };
+    assert_eq!(
+        String::from_utf8(render_with_extra(
+            b"/service/x",
+            &observation,
+            Some(&finishing)
+        ))
+        .expect("ascii"),
+        "/service/x: down 42 seconds, normally up, want up, finishing\n"
+    );
+    // Error reports are never extended.
+    assert_eq!(
+        render_with_extra(
+            b"/service/x",
+            &Observation::SuperviseNotRunning,
+            Some(&finishing)
+        ),
+        render(b"/service/x", &Observation::SuperviseNotRunning)
+    );
+}

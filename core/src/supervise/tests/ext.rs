@@ -6,6 +6,7 @@
 #![allow(clippy::needless_update)] // `Extensions` grows a field per extension.
 
 use super::{at, ctl, exited, record, secs, show_record, up};
+use crate::supervise::Extra;
 use crate::supervise::*;
 use crate::Errno;
 use std::collections::VecDeque;
@@ -66,7 +67,7 @@ impl ExtSim {
             for order in &orders {
                 next = match order {
                     Order::ReadConfig => Some(Event::Configured { ext: self.ext }),
-                    Order::SpawnRun { .. } => Some(self.fork()),
+                    Order::SpawnRun { .. } | Order::SpawnFinish { .. } => Some(self.fork()),
                     _ => next,
                 };
             }
@@ -122,7 +123,21 @@ fn show_order(order: &Order) -> String {
             target: Target::Group(pid),
             sig,
         } => format!("killpg {sig:?} {}", pid.0),
+        Order::SpawnFinish {
+            code,
+            signal,
+            own_group,
+        } => format!(
+            "spawn finish {code} {signal}{}",
+            if *own_group { " in own group" } else { "" }
+        ),
         Order::WriteStatus(r) => show_record(r),
+        Order::WriteExtra(extra) => format!(
+            "extra({})",
+            String::from_utf8_lossy(&extra.encode())
+                .trim_end()
+                .replace('\n', ", ")
+        ),
         Order::WarnForkFailed { errno } => format!("warn fork failed {}", errno.0),
         Order::Exit(code) => format!("exit {code}"),
     }
@@ -155,6 +170,28 @@ fn stop_group(timeout_kill: Option<u32>) -> Extensions {
         stop_group: true,
         ..Extensions::default()
     }
+}
+
+fn finish(timeout_finish: Option<u32>) -> Extensions {
+    Extensions {
+        finish: true,
+        timeout_finish,
+        ..Extensions::default()
+    }
+}
+
+fn exited_with(pid: i32, status: ExitKind) -> Event {
+    Event::ChildExited {
+        pid: Pid(pid),
+        status,
+    }
+}
+
+fn finishing(pid: Option<i32>) -> Order {
+    Order::WriteExtra(Extra {
+        finishing: pid.map(Pid),
+        ..Extra::default()
+    })
 }
 
 fn files(timeout_kill: Option<&[u8]>) -> ConfigFiles {
@@ -524,6 +561,213 @@ fn u_revokes_the_group_kill_of_the_running_service() {
     assert_eq!(sim.sv.next_deadline(), None);
 }
 
+// ----------------------------------------------------------------- finish
+
+//= spec/extensions.md#ext-5
+//= spec/extensions.md#ext-6
+#[test]
+fn finish_and_timeout_finish_parse_as_the_spec_says() {
+    let with = |timeout: Option<&[u8]>| {
+        configure(&ConfigFiles {
+            finish: true,
+            timeout_finish: timeout.map(<[u8]>::to_vec),
+            ..ConfigFiles::default()
+        })
+    };
+    assert_eq!(with(None), (finish(Some(DEFAULT_TIMEOUT_FINISH)), vec![]));
+    assert_eq!(with(Some(b"2\n")), (finish(Some(2)), vec![]));
+    assert_eq!(with(Some(b"0")), (finish(None), vec![]));
+    assert_eq!(
+        with(Some(b"x")),
+        (
+            finish(Some(DEFAULT_TIMEOUT_FINISH)),
+            vec![ConfigProblem {
+                file: ConfigFile::TimeoutFinish
+            }]
+        )
+    );
+    // Without `finish`, `timeout-finish` is not even looked at.
+    assert_eq!(
+        configure(&ConfigFiles {
+            timeout_finish: Some(b"x".to_vec()),
+            ..ConfigFiles::default()
+        }),
+        (Extensions::default(), vec![])
+    );
+}
+
+/// When `./run` ends, `./finish <code> <signal>` runs; `./run` is started
+/// again only once `./finish` has ended.
+//= spec/extensions.md#ext-5
+//= spec/extensions.md#ext-7
+#[test]
+fn finish_runs_between_the_end_of_run_and_its_restart() {
+    let mut sim = ExtSim::started(up(), finish(Some(5)));
+    sim.tick();
+    let orders = sim.send(3000, exited_with(100, ExitKind::Exited(3)));
+    assert_eq!(
+        orders,
+        vec![
+            Order::WriteStatus(record(3000, 0, false, Want::Up)),
+            Order::SpawnFinish {
+                code: 3,
+                signal: 0,
+                own_group: false
+            },
+            finishing(Some(101)),
+        ]
+    );
+    assert_eq!(sim.sv.status(), record(3000, 0, false, Want::Up));
+    assert_eq!(sim.sv.extra().finishing, Some(Pid(101)));
+    // No quiet period after ./finish: commands are handled at once, but
+    // nothing is started while it runs.
+    assert_eq!(
+        sim.send(3100, ctl(Command::Up)),
+        vec![Order::WriteStatus(record(3000, 0, false, Want::Up))]
+    );
+    assert!(sim.send(3200, ctl(Command::Term)).is_empty());
+    assert_eq!(
+        sim.send(4000, exited(101)),
+        vec![
+            finishing(None),
+            Order::ReadConfig,
+            Order::SpawnRun { own_group: false },
+            Order::WriteStatus(record(4000, 102, false, Want::Up))
+        ]
+    );
+    assert_eq!(sim.sv.extra(), Extra::default());
+}
+
+/// A signal ends `./run`: `./finish -1 <signal>`.
+//= spec/extensions.md#ext-5
+#[test]
+fn finish_is_told_the_signal() {
+    let mut sim = ExtSim::started(up(), finish(None));
+    sim.tick();
+    let orders = sim.send(3000, exited_with(100, ExitKind::Signaled(15)));
+    assert_eq!(
+        orders[1],
+        Order::SpawnFinish {
+            code: -1,
+            signal: 15,
+            own_group: false
+        }
+    );
+    assert_eq!(sim.sv.next_deadline(), None, "no timeout-finish");
+}
+
+/// `./finish` that overruns `timeout-finish` gets SIGKILL (to its group
+/// with `stop-group`).
+//= spec/extensions.md#ext-6
+#[test]
+fn finish_is_killed_after_timeout_finish() {
+    let mut sim = ExtSim::started(
+        up(),
+        Extensions {
+            stop_group: true,
+            ..finish(Some(2))
+        },
+    );
+    sim.tick();
+    let orders = sim.send(3000, exited(100));
+    assert_eq!(
+        orders[1],
+        Order::SpawnFinish {
+            code: 0,
+            signal: 0,
+            own_group: true
+        }
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(5000).mono));
+    assert!(sim.send(4999, Event::Tick).is_empty());
+    assert_eq!(sim.send(5000, Event::Tick), vec![killpg(101, Sig::Kill)]);
+    assert_eq!(sim.sv.next_deadline(), None);
+    let orders = sim.send(5100, exited_with(101, ExitKind::Signaled(9)));
+    assert_eq!(orders[..2], [finishing(None), Order::ReadConfig]);
+}
+
+/// Wanted down (or once) after `./run` ends: `./finish` runs and nothing
+/// is started after it; `u` during it starts `./run` after it.
+//= spec/extensions.md#ext-5
+#[test]
+fn after_finish_the_service_starts_only_if_wanted() {
+    let mut sim = ExtSim::started(up(), finish(Some(5)));
+    sim.tick();
+    let _ = sim.send(2000, ctl(Command::Down));
+    let _ = sim.send(2100, exited(100));
+    assert_eq!(sim.sv.extra().finishing, Some(Pid(101)));
+    assert_eq!(sim.send(2500, exited(101)), vec![finishing(None)]);
+
+    let mut sim = ExtSim::started(up(), finish(Some(5)));
+    sim.tick();
+    let _ = sim.send(2000, ctl(Command::Down));
+    let _ = sim.send(2100, exited(100));
+    // `o` while ./finish runs: start once, after it.
+    assert_eq!(
+        sim.send(2200, ctl(Command::Once)),
+        vec![Order::WriteStatus(record(2100, 0, false, Want::Neither))]
+    );
+    let orders = sim.send(2500, exited(101));
+    assert_eq!(orders[..2], [finishing(None), Order::ReadConfig]);
+    // ... and `d` takes such a start back.
+    let mut sim = ExtSim::started(up(), finish(Some(5)));
+    sim.tick();
+    let _ = sim.send(2100, exited(100));
+    let _ = sim.send(2200, ctl(Command::Up));
+    let _ = sim.send(2300, ctl(Command::Down));
+    assert_eq!(sim.send(2500, exited(101)), vec![finishing(None)]);
+}
+
+/// `x` waits for `./finish` as it waits for `./run`.
+//= spec/extensions.md#ext-5
+#[test]
+fn x_waits_for_finish() {
+    let mut sim = ExtSim::started(up(), finish(Some(5)));
+    sim.tick();
+    let _ = sim.send(2000, ctl(Command::Exit));
+    let _ = sim.send(2100, exited(100));
+    assert!(!sim.sv.has_exited());
+    assert_eq!(
+        sim.send(2200, ctl(Command::Exit)),
+        vec![Order::WriteStatus(record(2100, 0, false, Want::Up))]
+    );
+    assert_eq!(
+        sim.send(2500, exited(101)),
+        vec![
+            finishing(None),
+            Order::WriteStatus(record(2100, 0, false, Want::Up)),
+            Order::Exit(0)
+        ]
+    );
+}
+
+/// A failed fork of `./finish` is a failed fork: warning, 60 quiet
+/// seconds; then supervise carries on as after `./finish`.
+//= spec/extensions.md#ext-5
+#[test]
+fn a_failed_fork_of_finish_is_skipped_after_60_seconds() {
+    let mut sim = ExtSim::started(up(), finish(Some(5)));
+    sim.tick();
+    sim.forks.push_back(Err(Errno::EAGAIN));
+    let orders = sim.send(2000, exited(100));
+    assert_eq!(
+        orders[1..],
+        [
+            Order::SpawnFinish {
+                code: 0,
+                signal: 0,
+                own_group: false
+            },
+            Order::WarnForkFailed {
+                errno: Errno::EAGAIN
+            }
+        ]
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(62_000).mono));
+    assert_eq!(sim.tick(), 62_000);
+    assert_eq!(sim.sv.status().pid, 101);
+}
+
 fn transcript(cfg: Config, ext: Extensions, script: &[(u64, Event)]) -> String {
     let mut sim = ExtSim::new(cfg, ext);
     for (ms, event) in script {
@@ -574,4 +818,56 @@ fn transcript_stop_group() {
             (8000, ctl(Command::Exit)),
         ]
     ));
+}
+
+//= spec/extensions.md#ext-5
+//= spec/extensions.md#ext-6
+#[test]
+fn transcript_finish() {
+    insta::assert_snapshot!(transcript(
+        up(),
+        Extensions {
+            timeout_kill: Some(10),
+            ..finish(Some(3))
+        },
+        &[
+            (0, Event::Started),
+            (500, exited_with(100, ExitKind::Exited(1))),
+            (1000, Event::Tick),
+            (1100, ctl(Command::Hangup)),
+            (1200, exited(101)),
+            (2200, Event::Tick),
+            (3000, ctl(Command::Down)),
+            (3100, exited_with(102, ExitKind::Signaled(15))),
+            (4000, ctl(Command::Up)),
+            (6100, Event::Tick),
+            (6200, exited_with(103, ExitKind::Signaled(9))),
+            (7200, Event::Tick),
+            (8000, ctl(Command::Exit)),
+            (8000, ctl(Command::Term)),
+            (8100, exited(104)),
+            (9000, exited(105)),
+        ]
+    ));
+}
+
+/// `supervise/extra` round-trips, says nothing when empty, and skips what
+/// it does not understand.
+//= spec/extensions.md#ext-7
+#[test]
+fn the_extra_file_round_trips_and_tolerates_the_unknown() {
+    let empty = Extra::default();
+    assert_eq!(empty.encode(), b"");
+    assert_eq!(Extra::decode(b""), empty);
+    let finishing = Extra {
+        finishing: Some(Pid(4321)),
+        ..Extra::default()
+    };
+    assert_eq!(finishing.encode(), b"finishing 4321\n");
+    assert_eq!(Extra::decode(&finishing.encode()), finishing);
+    assert_eq!(
+        Extra::decode(b"ready 1\nfinishing 4321\nfinishing\nfinishing -3\n\xff\n"),
+        finishing
+    );
+    assert_eq!(Extra::decode(b"finishing 0\nfinishing x"), empty);
 }
