@@ -76,7 +76,7 @@ pub fn render_with_extra(dir: &[u8], observation: &Observation, extra: Option<&E
         } => {
             let mut text = report(&record, now, normally_up);
             if let Some(extra) = extra {
-                text.push_str(&extra_suffix(extra));
+                text.push_str(&extra_suffix(extra, now));
             }
             text
         }
@@ -123,10 +123,25 @@ fn report(record: &StatusRecord, now: Tai64, normally_up: bool) -> String {
 
 /// What svstat appends for `supervise/extra` (EXT-8).
 //= spec/extensions.md#ext-8
-fn extra_suffix(extra: &Extra) -> String {
+fn extra_suffix(extra: &Extra, now: Tai64) -> String {
     let mut text = String::new();
     if extra.finishing.is_some() {
         text.push_str(", finishing");
+    }
+    if let Some((at, attempt)) = extra.restart {
+        // Whole seconds left, rounded up; 0 once the moment has come.
+        let whole = at.0 .0.saturating_sub(now.0);
+        let left = if at.0 .0 >= now.0 && at.1 > 0 {
+            whole.saturating_add(1)
+        } else {
+            whole
+        };
+        text.push_str(&format!(
+            ", restarting in {left} seconds (attempt {attempt})"
+        ));
+    }
+    if let Some(failures) = extra.given_up {
+        text.push_str(&format!(", given up after {failures} failures"));
     }
     text
 }

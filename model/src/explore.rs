@@ -128,6 +128,12 @@ pub mod invariant {
     /// not exit, while it runs; `timeout-finish` kills it by its deadline;
     /// `supervise/extra` is written whenever what it says changes.
     pub const FINISH: &str = "finish runs after each run, alone, bounded, and is reported";
+    /// With `backoff`, a restart put off is put off by the nominal delay of
+    /// its attempt (never more than `max`), happens when that delay is over
+    /// unless `d`, `x`, `u` or `o` came first, and never before it (nor after
+    /// giving up) unless `u` or `o` asked; without `backoff` nothing is put
+    /// off.
+    pub const BACKOFF: &str = "restarts wait for their delay, which never exceeds max";
     /// `ReadConfig` is answered before anything else (it is the last order
     /// of its move), and only the extended machine asks.
     pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
@@ -180,7 +186,12 @@ impl Subject for Ext {
         let mut orders = self.sv.handle(now, event);
         if orders.last() == Some(&Order::ReadConfig) {
             orders.pop();
-            orders.extend(self.sv.handle(now, Event::Configured { ext: self.ext }));
+            // No jitter: the explorer's clock counts whole seconds.
+            let configured = Event::Configured {
+                ext: self.ext,
+                random: 0,
+            };
+            orders.extend(self.sv.handle(now, configured));
         }
         orders
     }
@@ -221,6 +232,8 @@ struct World {
     start_asked: bool,
     /// The last `supervise/extra` written.
     extra: Extra,
+    /// `backoff`: the second at which the restart put off is due.
+    restart_due: Option<u64>,
     /// An `x` was sent.
     exit_sent: bool,
     /// The last record written.
@@ -367,6 +380,10 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
 
     let mut previous: Option<&Order> = None;
     let mut written = node.world.written;
+    // `backoff`: a delay (or a give-up) was ended early in this step, and
+    // whether a `u` or `o` did it.
+    let mut released_early = false;
+    let mut asked_to_start = false;
     let mut spawns = 0;
     let mut last_write_changed_pid = false;
     for (i, action) in acts.iter().enumerate() {
@@ -404,6 +421,14 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     Want::Neither if after_once || next.world.start_asked => {}
                     _ => return fail(invariant::DOWN_STAYS_DOWN),
                 }
+                //= spec/extensions.md#ext-9
+                //= spec/extensions.md#ext-10
+                if next.world.restart_due.is_some()
+                    || next.world.extra.given_up.is_some()
+                    || (released_early && !asked_to_start)
+                {
+                    return fail(invariant::BACKOFF);
+                }
                 next.world.spawn_pending = true;
                 next.world.spawn_finish = false;
                 next.world.start_asked = false;
@@ -433,6 +458,37 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 //= spec/extensions.md#ext-7
                 if *extra == next.world.extra {
                     return fail(invariant::FINISH);
+                }
+                //= spec/extensions.md#ext-9
+                //= spec/extensions.md#ext-10
+                match (ext.backoff, extra.restart, extra.given_up) {
+                    (None, None, None) => {}
+                    (None, ..) => return fail(invariant::BACKOFF),
+                    (Some(b), restart, _) => {
+                        if let Some((wall, attempt)) = restart {
+                            // The explorer's driver gives no jitter.
+                            let mut nominal = u64::from(b.initial);
+                            for _ in 1..attempt {
+                                nominal = (nominal * 2).min(u64::from(b.max));
+                            }
+                            let delay = wall.0 .0.saturating_sub(now.wall.0 .0);
+                            if attempt == 0
+                                || delay > u64::from(b.max)
+                                || delay != nominal
+                                || wall.1 != now.wall.1
+                            {
+                                return fail(invariant::BACKOFF);
+                            }
+                            if next.world.extra.restart.is_none() {
+                                next.world.restart_due = Some(next.now_secs + delay);
+                            }
+                        } else if let Some(due) = next.world.restart_due.take() {
+                            released_early |= next.now_secs < due;
+                        }
+                        if extra.given_up.is_none() && next.world.extra.given_up.is_some() {
+                            released_early = true;
+                        }
+                    }
                 }
                 next.world.extra = *extra;
             }
@@ -479,6 +535,11 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     // `u`, `o` (or a write that keeps such a want) may
                     // ask for a start after it; `d` takes it back.
                     next.world.start_asked = record.want != Want::Down;
+                }
+                // `u` or `o` (or `p`, `c`, `x`, which start nothing) while
+                // down; not the write of a reap.
+                if record.pid == 0 && written.pid == 0 && record.want != Want::Down {
+                    asked_to_start = true;
                 }
                 last_write_changed_pid = record.pid != written.pid;
                 written = *record;
@@ -568,9 +629,14 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 }
             }
         }
-        // A promised group SIGKILL may sit between a write and what follows
-        // it (a start or the exit); it is not what they follow.
-        if !matches!(action, Order::Signal { sig: Sig::Kill, .. }) || previous.is_none() {
+        // A promised group SIGKILL or a write of `supervise/extra` may sit
+        // between a status write and what follows it (a start or the
+        // exit); they are not what that follows.
+        if !matches!(
+            action,
+            Order::Signal { sig: Sig::Kill, .. } | Order::WriteExtra(_)
+        ) || previous.is_none()
+        {
             previous = Some(action);
         }
     }
@@ -611,6 +677,12 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     if let Some(due) = next.world.finish_due {
         if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
             return fail(invariant::FINISH);
+        }
+    }
+    //= spec/extensions.md#ext-9
+    if let Some(due) = next.world.restart_due {
+        if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
+            return fail(invariant::BACKOFF);
         }
     }
     let extra = next.sv.extra();
@@ -716,6 +788,7 @@ fn explore<S: Subject>(
                 finish_due: None,
                 start_asked: false,
                 extra: Extra::default(),
+                restart_due: None,
                 exit_sent: false,
                 written,
                 deferred: 0,

@@ -14,7 +14,7 @@ use dt_core::supervise::{
     Action, Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord,
     Target, Want,
 };
-use dt_core::{Errno, Mono, Now, Tai64N};
+use dt_core::{Errno, Mono, Now, Tai64, Tai64N};
 
 /// Where 0.76's code is, or carries on after a sleep.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -83,19 +83,49 @@ pub struct ModelSupervise {
     finishfailed: bool,
     /// `u` or `o` while `./finish` ran.
     startpending: bool,
+    /// The driver's random number (always the same here).
+    random: u32,
+    /// `backoff`: when `./run` was last forked.
+    startedat: Mono,
+    /// `backoff`: short runs in a row.
+    shortruns: u32,
+    /// `backoff`: when the last short runs ended.
+    failtimes: Vec<Mono>,
+    /// `backoff`: the restart put off until then.
+    restartat: Option<Mono>,
+    /// `backoff`: the wall clock then.
+    restartwall: Tai64N,
+    /// `backoff`: gave up.
+    gaveup: bool,
+    /// What `supervise/extra` was last written with.
+    extrawritten: Extra,
 }
 
 impl ModelSupervise {
     /// `main` up to its first `announce()`.
     pub fn new(cfg: Config, now: Now) -> (Self, Vec<Action>) {
-        let (m, out) = Self::with_extensions(cfg, Extensions::default(), now);
+        let (m, out) = Self::with_extensions(cfg, Extensions::default(), 0, now);
         (m, classic(out))
     }
 
     /// The model of a directory whose extension files say `ext` (and never
-    /// change): `main` up to its first `announce()`.
-    pub fn with_extensions(cfg: Config, ext: Extensions, now: Now) -> (Self, Vec<Order>) {
+    /// change), with a driver whose random number is always `random`:
+    /// `main` up to its first `announce()`.
+    pub fn with_extensions(
+        cfg: Config,
+        ext: Extensions,
+        random: u32,
+        now: Now,
+    ) -> (Self, Vec<Order>) {
         let m = ModelSupervise {
+            random,
+            startedat: now.mono,
+            shortruns: 0,
+            failtimes: Vec::new(),
+            restartat: None,
+            restartwall: now.wall,
+            gaveup: false,
+            extrawritten: Extra::default(),
             ext,
             killat: None,
             killpgrp: 0,
@@ -137,7 +167,7 @@ impl ModelSupervise {
             Pc::Sleep(until, _) => Some(until),
             _ => None,
         };
-        [sleep, self.killat, self.finishat]
+        [sleep, self.killat, self.finishat, self.restartat]
             .into_iter()
             .flatten()
             .min()
@@ -156,6 +186,15 @@ impl ModelSupervise {
     /// `./finish`'s pid while it runs, else 0.
     pub fn finish_pid(&self) -> i32 {
         self.finishpid
+    }
+
+    /// What `supervise/extra` should say.
+    pub fn extra(&self) -> Extra {
+        Extra {
+            finishing: (self.finishpid != 0).then_some(Pid(self.finishpid)),
+            restart: self.restartat.map(|_| (self.restartwall, self.shortruns)),
+            given_up: self.gaveup.then_some(self.shortruns),
+        }
     }
 
     /// C's `pid`: non-zero from the fork until the reap.
@@ -192,6 +231,9 @@ impl ModelSupervise {
                 sig: Sig::Kill,
             });
         }
+        if self.pc == Pc::Poll && self.restartat.is_some_and(|at| now.mono >= at) {
+            self.trystart(Resume::LoopTop, &mut out);
+        }
         match event {
             Event::Started => {
                 if self.pc == Pc::Main {
@@ -210,9 +252,7 @@ impl ModelSupervise {
                         .ext
                         .timeout_finish
                         .map(|secs| now.mono.after_secs(u64::from(secs)));
-                    out.push(Order::WriteExtra(Extra {
-                        finishing: Some(pid),
-                    }));
+                    self.announceextra(&mut out);
                     self.pc = then.pc();
                     self.go(now, &mut out);
                 }
@@ -221,6 +261,7 @@ impl ModelSupervise {
                 if let Pc::Fork(then) = forking {
                     self.flagpaused = false;
                     self.pid = pid.0;
+                    self.startedat = now.mono;
                     self.stamp = now.wall;
                     out.push(Order::WriteStatus(self.status()));
                     self.pc = Pc::Sleep(now.mono.after_secs(1), then);
@@ -271,6 +312,9 @@ impl ModelSupervise {
         if self.killat.is_some() {
             self.killpending(out);
         }
+        self.restartat = None;
+        self.gaveup = false;
+        self.announceextra(out);
         out.push(Order::SpawnRun {
             own_group: self.ext.stop_group,
         });
@@ -298,18 +342,63 @@ impl ModelSupervise {
         self.finishpid != 0 || self.finishfailed || matches!(self.pc, Pc::ForkFinish(_))
     }
 
-    /// After `./run` (and `./finish`): exit, or start again.
-    fn afterrun(&mut self, out: &mut Vec<Order>) -> bool {
+    /// Write `supervise/extra` if what it says has changed.
+    fn announceextra(&mut self, out: &mut Vec<Order>) {
+        let extra = self.extra();
+        if extra != self.extrawritten {
+            self.extrawritten = extra;
+            out.push(Order::WriteExtra(extra));
+        }
+    }
+
+    /// After `./run` (and `./finish`): exit, or start again (now, later,
+    /// or no more).
+    fn afterrun(&mut self, now: Now, out: &mut Vec<Order>) -> bool {
         if self.flagexit {
             self.exit(out);
             return true;
         }
-        let pending = std::mem::take(&mut self.startpending);
-        if (self.flagwant && self.flagwantup) || pending {
+        if self.startpending {
+            self.startpending = false;
+            self.shortruns = 0;
+            self.failtimes.clear();
             self.trystart(Resume::ReadByte, out);
             return true;
         }
-        false
+        if !(self.flagwant && self.flagwantup) {
+            return false;
+        }
+        if let Some(b) = self.ext.backoff {
+            if self.shortruns > 0 {
+                let giveup = b.give_up.is_some_and(|g| {
+                    self.failtimes.len() >= g.count as usize
+                        && now.mono.0 - self.failtimes[0].0 <= u64::from(g.window) * Mono::SECOND
+                });
+                if giveup {
+                    self.gaveup = true;
+                } else {
+                    // initial, doubled for each short run after the first,
+                    // never more than max; then up to a quarter off.
+                    let mut secs = u64::from(b.initial);
+                    for _ in 1..self.shortruns {
+                        secs = (secs * 2).min(u64::from(b.max));
+                    }
+                    let ms = secs.min(u64::from(b.max)) * 1000;
+                    let jitter = u128::from(ms / 4) * u128::from(self.random) / (1u128 << 32);
+                    let ms = ms - jitter as u64;
+                    self.restartat = Some(now.mono.after_nanos(ms * 1_000_000));
+                    let nanos = u64::from(now.wall.1) + (ms % 1000) * 1_000_000;
+                    self.restartwall = Tai64N(
+                        Tai64(now.wall.0 .0 + ms / 1000 + nanos / 1_000_000_000),
+                        (nanos % 1_000_000_000) as u32,
+                    );
+                }
+                self.announceextra(out);
+                return false;
+            }
+        }
+        self.trystart(Resume::ReadByte, out);
+        true
     }
 
     /// `u` and `o`: start unless running; after `./finish` if it runs.
@@ -321,6 +410,8 @@ impl ModelSupervise {
             self.startpending = true;
             return false;
         }
+        self.shortruns = 0;
+        self.failtimes.clear();
         self.trystart(Resume::LoopTop, out);
         true
     }
@@ -368,13 +459,11 @@ impl ModelSupervise {
                     self.zombies.clear();
                     self.pc = Pc::ReadByte;
                     if finished {
-                        if self.finishpid != 0 {
-                            out.push(Order::WriteExtra(Extra::default()));
-                        }
                         self.finishpid = 0;
                         self.finishat = None;
                         self.finishfailed = false;
-                        if self.afterrun(out) {
+                        self.announceextra(out);
+                        if self.afterrun(now, out) {
                             return;
                         }
                     }
@@ -387,6 +476,19 @@ impl ModelSupervise {
                         self.pid = 0;
                         self.stamp = now.wall;
                         out.push(Order::WriteStatus(self.status()));
+                        if let Some(b) = self.ext.backoff {
+                            if now.mono.0 - self.startedat.0 >= u64::from(b.reset) * Mono::SECOND {
+                                self.shortruns = 0;
+                                self.failtimes.clear();
+                            } else {
+                                self.shortruns += 1;
+                                self.failtimes.push(now.mono);
+                                let keep = b.give_up.map_or(0, |g| g.count as usize);
+                                while self.failtimes.len() > keep {
+                                    self.failtimes.remove(0);
+                                }
+                            }
+                        }
                         if self.ext.finish {
                             let (code, signal) = match how {
                                 ExitKind::Exited(code) => (i32::from(code), 0),
@@ -400,7 +502,7 @@ impl ModelSupervise {
                             self.pc = Pc::ForkFinish(Resume::ReadByte);
                             return;
                         }
-                        if self.afterrun(out) {
+                        if self.afterrun(now, out) {
                             return;
                         }
                     }
@@ -415,6 +517,8 @@ impl ModelSupervise {
                             self.flagwant = true;
                             self.flagwantup = false;
                             self.startpending = false;
+                            self.restartat = None;
+                            self.gaveup = false;
                             if self.pid != 0 {
                                 self.kill(Sig::Term, out);
                                 self.kill(Sig::Cont, out);
@@ -424,6 +528,7 @@ impl ModelSupervise {
                                 }
                             }
                             out.push(Order::WriteStatus(self.status()));
+                            self.announceextra(out);
                         }
                         Command::Up => {
                             self.flagwant = true;
@@ -494,6 +599,9 @@ impl ModelSupervise {
         if self.killat.is_some() {
             self.killpending(out);
         }
+        self.restartat = None;
+        self.gaveup = false;
+        self.announceextra(out);
         out.push(Order::WriteStatus(self.status()));
         out.push(Order::Exit(0));
         self.pc = Pc::Gone;

@@ -10,9 +10,7 @@
 //= spec/supervise.md#sup-16
 //= spec/supervise.md#sup-18
 
-#![allow(clippy::needless_update)] // `Extensions` grows a field per extension.
-
-use dt_core::supervise::Extensions;
+use dt_core::supervise::{Backoff, Extensions, GiveUp};
 use dt_model::explore::{explore_extended, explore_supervise, Bound};
 
 fn explore(bound: Bound, floor: usize) {
@@ -133,6 +131,56 @@ fn with_finish_it_runs_after_each_run_alone_and_bounded() {
             stop_group: true,
             finish: true,
             timeout_finish: None,
+            backoff: None,
+        },
+        10_000,
+    );
+}
+
+/// With `backoff` (and giving up), restarts wait for their delay, which
+/// doubles up to `max`; nothing restarts early or after giving up unless
+/// `u` or `o` asks.
+//= spec/extensions.md#ext-9
+//= spec/extensions.md#ext-10
+#[test]
+fn with_backoff_restarts_wait_and_delays_never_exceed_max() {
+    explore_ext(
+        Bound {
+            depth: 13,
+            deferred: 1,
+        },
+        Extensions {
+            backoff: Some(Backoff {
+                initial: 1,
+                max: 2,
+                reset: 3,
+                give_up: Some(GiveUp {
+                    count: 3,
+                    window: 10,
+                }),
+            }),
+            ..Extensions::default()
+        },
+        20_000,
+    );
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            finish: true,
+            timeout_finish: Some(2),
+            backoff: Some(Backoff {
+                initial: 2,
+                max: 2,
+                reset: 2,
+                give_up: Some(GiveUp {
+                    count: 1,
+                    window: 5,
+                }),
+            }),
+            ..Extensions::default()
         },
         10_000,
     );

@@ -12,7 +12,8 @@
 #![allow(clippy::unwrap_used)]
 
 use dt_core::supervise::{
-    Action, Command, Config, Event, ExitKind, Extensions, Order, Pid, Supervise, SuperviseExt,
+    Action, Backoff, Command, Config, Event, ExitKind, Extensions, GiveUp, Order, Pid, Supervise,
+    SuperviseExt,
 };
 use dt_core::{label, Errno, Mono, Now};
 use dt_model::supervise::ModelSupervise;
@@ -45,6 +46,8 @@ struct Step {
 struct Reference<const EXT: bool> {
     cfg: Config,
     ext: Extensions,
+    /// The driver's random number (the same at every start).
+    random: u32,
     model: ModelSupervise,
     now_ms: u64,
     /// The next fresh pid.
@@ -53,19 +56,36 @@ struct Reference<const EXT: bool> {
     last: Vec<Order>,
 }
 
+fn any_backoff() -> impl Strategy<Value = Backoff> {
+    (
+        1u32..4,
+        0u32..6,
+        1u32..6,
+        proptest::option::of((1u32..4, 1u32..20)),
+    )
+        .prop_map(|(initial, more, reset, give_up)| Backoff {
+            initial,
+            max: initial + more,
+            reset,
+            give_up: give_up.map(|(count, window)| GiveUp { count, window }),
+        })
+}
+
 fn any_extensions() -> impl Strategy<Value = Extensions> {
     (
         proptest::option::weighted(0.7, 1u32..4),
         any::<bool>(),
         any::<bool>(),
         proptest::option::weighted(0.7, 1u32..4),
+        proptest::option::weighted(0.6, any_backoff()),
     )
         .prop_map(
-            |(timeout_kill, stop_group, finish, timeout_finish)| Extensions {
+            |(timeout_kill, stop_group, finish, timeout_finish, backoff)| Extensions {
                 timeout_kill,
                 stop_group,
                 finish,
                 timeout_finish: timeout_finish.filter(|_| finish),
+                backoff,
             },
         )
 }
@@ -95,13 +115,15 @@ impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
         } else {
             Just(Extensions::default()).boxed()
         };
-        (any::<bool>(), ext)
-            .prop_map(|(down_file, ext)| {
+        let random = prop_oneof![Just(0u32), Just(u32::MAX), any::<u32>()];
+        (any::<bool>(), ext, random)
+            .prop_map(|(down_file, ext, random)| {
                 let cfg = Config { down_file };
-                let (model, last) = ModelSupervise::with_extensions(cfg, ext, at(0));
+                let (model, last) = ModelSupervise::with_extensions(cfg, ext, random, at(0));
                 Reference {
                     cfg,
                     ext,
+                    random,
                     model,
                     now_ms: 0,
                     next_pid: FIRST_PID,
@@ -237,7 +259,13 @@ impl<const EXT: bool> StateMachineTest for ExtAgainstModel<EXT> {
         let mut got = core.handle(now, step.event);
         if got.last() == Some(&Order::ReadConfig) {
             got.pop();
-            got.extend(core.handle(now, Event::Configured { ext: reference.ext }));
+            got.extend(core.handle(
+                now,
+                Event::Configured {
+                    ext: reference.ext,
+                    random: reference.random,
+                },
+            ));
         }
         assert_eq!(
             got, reference.last,
@@ -251,10 +279,7 @@ impl<const EXT: bool> StateMachineTest for ExtAgainstModel<EXT> {
         assert_eq!(core.status(), reference.model.status(), "status");
         assert_eq!(core.next_deadline(), reference.model.deadline(), "deadline");
         assert_eq!(core.has_exited(), reference.model.gone(), "exited");
-        assert_eq!(
-            core.extra().finishing.map_or(0, |p| p.0),
-            reference.model.finish_pid()
-        );
+        assert_eq!(core.extra(), reference.model.extra(), "extra");
     }
 }
 
@@ -281,6 +306,8 @@ prop_state_machine! {
     //= spec/extensions.md#ext-5
     //= spec/extensions.md#ext-6
     //= spec/extensions.md#ext-7
+    //= spec/extensions.md#ext-9
+    //= spec/extensions.md#ext-10
     #[test]
     fn the_extended_machine_agrees_with_the_extended_model(
         sequential 1..60 => ExtAgainstModel<true>

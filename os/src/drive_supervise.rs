@@ -152,6 +152,18 @@ impl Program {
     }
 }
 
+/// A random number for the machine (core has no randomness): from
+/// `/dev/urandom`, or from the clock if that cannot be read.
+//= spec/extensions.md#ext-9
+fn random() -> u32 {
+    use std::io::Read;
+    let mut bytes = [0u8; 4];
+    match std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)) {
+        Ok(()) => u32::from_ne_bytes(bytes),
+        Err(_) => (clock::mono().0 % u64::from(u32::MAX)) as u32,
+    }
+}
+
 /// The answer to a spawn.
 fn answer(spawned: Result<Pid, Errno>) -> Event {
     match spawned {
@@ -313,9 +325,12 @@ impl Prepared {
     ) -> Option<i32> {
         while let Some(order) = work.pop_front() {
             let answer = match order {
-                Order::ReadConfig => Some(Event::Configured {
-                    ext: read_config(notice),
-                }),
+                Order::ReadConfig => {
+                    let ext = read_config(notice);
+                    // Randomness only where it is used (`backoff`'s jitter).
+                    let random = if ext.backoff.is_some() { random() } else { 0 };
+                    Some(Event::Configured { ext, random })
+                }
                 Order::SpawnRun { own_group } => Some(answer(self.run.spawn(own_group, &[]))),
                 Order::SpawnFinish {
                     code,
@@ -420,6 +435,7 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
         } else {
             None
         },
+        backoff: read_file(ConfigFile::Backoff, notice),
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

@@ -408,3 +408,71 @@ fn a_stale_extra_is_removed_and_a_broken_finish_is_reported() {
     sup.await_svstat("s: down N seconds\n");
     assert_eq!(sup.stop(), warning);
 }
+
+/// A run script that records its start and exits 1 at once.
+const CRASHING_RUN: &str = "#!/bin/sh\necho start >> ../trace\nexit 1\n";
+
+fn extra(dir: &Path) -> String {
+    fs::read_to_string(dir.join("s/supervise/extra")).unwrap_or_default()
+}
+
+/// A service that keeps dying is restarted after growing delays, which
+/// svstat and `supervise/extra` show.
+//= spec/extensions.md#ext-7
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-9
+#[test]
+fn backoff_slows_a_crash_loop_down() {
+    let dir = service("backoff", CRASHING_RUN, &[("backoff", "1 2 100\n")]);
+    let sup = Supervisor::start(dir.path());
+    wait::until_or_panic("the first restart to be put off", || {
+        let text = extra(dir.path());
+        (text.starts_with("restart @") && text.ends_with(" 1\n")).then_some(())
+    });
+    wait::until_or_panic("the third restart to be put off", || {
+        extra(dir.path()).ends_with(" 3\n").then_some(())
+    });
+    sup.await_svstat(
+        "s: down N seconds, normally up, want up, restarting in N seconds (attempt N)\n",
+    );
+    assert!(trace(dir.path()).lines().count() >= 3);
+    assert_eq!(sup.stop(), "");
+}
+
+/// After `count` quick failures supervise gives up; `u` starts the service
+/// again.
+//= spec/extensions.md#ext-10
+#[test]
+fn backoff_gives_up_and_u_starts_again() {
+    let dir = service("give-up", CRASHING_RUN, &[("backoff", "1 1 100 2 100")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_svstat("s: down N seconds, normally up, want up, given up after N failures\n");
+    assert_eq!(extra(dir.path()), "given-up 2\n");
+    assert_eq!(trace(dir.path()), "start\nstart\n");
+    sup.svc("-u");
+    // (It dies again, and is restarted once more before giving up again.)
+    sup.await_trace("a start on u", |t| t.lines().count() >= 3);
+    assert_eq!(sup.stop(), "");
+}
+
+/// During a long delay, `d` cancels the restart and `u` starts at once.
+//= spec/extensions.md#ext-9
+#[test]
+fn d_cancels_a_put_off_restart_and_u_starts_at_once() {
+    let dir = service("backoff-cmd", CRASHING_RUN, &[("backoff", "1000 1000")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_svstat(
+        "s: down N seconds, normally up, want up, restarting in N seconds (attempt N)\n",
+    );
+    sup.svc("-d");
+    sup.await_svstat("s: down N seconds, normally up\n");
+    assert_eq!(extra(dir.path()), "");
+    sup.svc("-u");
+    sup.await_trace("a start on u", |t| t == "start\nstart\n");
+    sup.await_svstat(
+        "s: down N seconds, normally up, want up, restarting in N seconds (attempt N)\n",
+    );
+    sup.svc("-u");
+    sup.await_trace("a start on u", |t| t == "start\nstart\nstart\n");
+    assert_eq!(sup.stop(), "");
+}

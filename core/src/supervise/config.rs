@@ -7,6 +7,8 @@
 //! [`Order::ReadConfig`]: super::Order::ReadConfig
 //! [`Event::Configured`]: super::Event::Configured
 
+use super::backoff::Backoff;
+
 /// What the extension files say for one run of `./run`. The default (every
 /// file absent) is 0.76's behaviour exactly.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -22,6 +24,8 @@ pub struct Extensions {
     /// `timeout-finish`: seconds `./finish` may take before SIGKILL; `None` =
     /// no limit. [`DEFAULT_TIMEOUT_FINISH`] unless the file says otherwise.
     pub timeout_finish: Option<u32>,
+    /// `backoff`: delays between restarts of a service that keeps dying.
+    pub backoff: Option<Backoff>,
 }
 
 /// How long `./finish` may run when `timeout-finish` does not say (s6's
@@ -41,6 +45,8 @@ pub struct ConfigFiles {
     pub finish: bool,
     /// The contents of `timeout-finish`.
     pub timeout_finish: Option<Vec<u8>>,
+    /// The contents of `backoff`.
+    pub backoff: Option<Vec<u8>>,
 }
 
 /// Which extension file a problem concerns.
@@ -50,6 +56,8 @@ pub enum ConfigFile {
     TimeoutKill,
     /// `timeout-finish`.
     TimeoutFinish,
+    /// `backoff`.
+    Backoff,
 }
 
 impl ConfigFile {
@@ -58,6 +66,7 @@ impl ConfigFile {
         match self {
             ConfigFile::TimeoutKill => "timeout-kill",
             ConfigFile::TimeoutFinish => "timeout-finish",
+            ConfigFile::Backoff => "backoff",
         }
     }
 }
@@ -137,6 +146,18 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
                     file: ConfigFile::TimeoutFinish,
                 }),
             }
+        }
+    }
+    //= spec/extensions.md#ext-9
+    if let Some(bytes) = &files.backoff {
+        match parse_numbers(bytes)
+            .as_deref()
+            .and_then(Backoff::from_numbers)
+        {
+            Some(backoff) => ext.backoff = Some(backoff),
+            None => problems.push(ConfigProblem {
+                file: ConfigFile::Backoff,
+            }),
         }
     }
     (ext, problems)

@@ -40,6 +40,10 @@ pub enum Event {
     Configured {
         /// The extensions for the run about to start.
         ext: Extensions,
+        /// A random number for the jitter of the next restart delay
+        /// (`backoff`); the machine has no randomness of its own. Any value
+        /// will do where there is no `backoff`.
+        random: u32,
     },
     /// A child was reaped (any child; only the service's pid matters).
     ChildExited {

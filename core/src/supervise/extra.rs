@@ -7,12 +7,15 @@
 //!
 //! ```text
 //! finishing <pid>
+//! restart <@label> <attempt>
+//! given-up <failures>
 //! ```
 //!
 //! A fact that does not hold has no line; an empty file says nothing.
 //! Readers ignore lines they do not know, so later versions may add some.
 
 use crate::process::Pid;
+use crate::{label, Tai64N};
 
 /// The facts of `supervise/extra`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -20,6 +23,25 @@ use crate::process::Pid;
 pub struct Extra {
     /// `./finish` runs, with this pid (EXT-5).
     pub finishing: Option<Pid>,
+    /// A restart is put off (`backoff`, EXT-9) until this moment, and will
+    /// be the `attempt`-th restart in a row.
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = arbitrary_restart))]
+    pub restart: Option<(Tai64N, u32)>,
+    /// supervise gave up restarting after this many failures (EXT-10).
+    pub given_up: Option<u32>,
+}
+
+#[cfg(feature = "arbitrary")]
+fn arbitrary_restart(
+    u: &mut arbitrary::Unstructured<'_>,
+) -> arbitrary::Result<Option<(Tai64N, u32)>> {
+    if u.arbitrary()? {
+        let secs: u64 = u.arbitrary()?;
+        let nanos = u.int_in_range(0..=999_999_999u32)?;
+        Ok(Some((Tai64N(tai64::Tai64(secs), nanos), u.arbitrary()?)))
+    } else {
+        Ok(None)
+    }
 }
 
 impl Extra {
@@ -29,6 +51,16 @@ impl Extra {
         let mut text = String::new();
         if let Some(pid) = self.finishing {
             text.push_str(&format!("finishing {}\n", pid.0));
+        }
+        if let Some((at, attempt)) = self.restart {
+            let label = label::encode(&at);
+            text.push_str(&format!(
+                "restart {} {attempt}\n",
+                String::from_utf8_lossy(&label)
+            ));
+        }
+        if let Some(failures) = self.given_up {
+            text.push_str(&format!("given-up {failures}\n"));
         }
         text.into_bytes()
     }
@@ -43,10 +75,25 @@ impl Extra {
                 continue;
             };
             let words: Vec<&str> = line.split(' ').collect();
-            if let ["finishing", pid] = words[..] {
-                if let Some(pid) = positive(pid) {
-                    extra.finishing = Some(Pid(pid));
+            match words[..] {
+                ["finishing", pid] => {
+                    if let Some(pid) = positive(pid) {
+                        extra.finishing = Some(Pid(pid));
+                    }
                 }
+                ["restart", at, attempt] => {
+                    if let (Ok(at), Some(attempt)) =
+                        (label::parse(at.as_bytes()), positive(attempt))
+                    {
+                        extra.restart = Some((at, attempt.unsigned_abs()));
+                    }
+                }
+                ["given-up", failures] => {
+                    if let Some(failures) = positive(failures) {
+                        extra.given_up = Some(failures.unsigned_abs());
+                    }
+                }
+                _ => {}
             }
         }
         extra

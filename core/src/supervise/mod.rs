@@ -7,7 +7,7 @@
 //! Beyond 0.76, and only for a service directory that asks for them with
 //! its own files, [`SuperviseExt`] adds the extensions of
 //! `spec/extensions.md` (a SIGKILL after `timeout-kill` seconds, signals to
-//! a process group, a `finish` script). The driver
+//! a process group, a `finish` script, restart backoff). The driver
 //! runs [`SuperviseExt`]; [`Supervise`] is the same machine restricted to
 //! 0.76, which the reference model checks.
 //!
@@ -35,6 +35,7 @@
 //!    through [`configure`] and sending [`Event::Configured`].
 
 mod action;
+mod backoff;
 mod config;
 mod event;
 mod extra;
@@ -46,6 +47,7 @@ pub use crate::control::Command;
 pub use crate::process::{ExitKind, Pid, Sig};
 pub use crate::status::{StatusRecord, Want};
 pub use action::Action;
+pub use backoff::{Backoff, GiveUp};
 pub use config::{
     configure, parse_numbers, ConfigFile, ConfigFiles, ConfigProblem, Extensions,
     DEFAULT_TIMEOUT_FINISH, MAX_SECS,

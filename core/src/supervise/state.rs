@@ -4,6 +4,7 @@
 //! [`Supervise`](super::Supervise) and [`SuperviseExt`](super::SuperviseExt)
 //! are two faces of this one [`Machine`].
 
+use super::backoff::wall_after;
 use super::config::Extensions;
 use super::event::{Config, Event};
 use super::extra::Extra;
@@ -118,6 +119,19 @@ pub(super) struct Machine {
     /// What `supervise/extra` was last written with (empty at first: a
     /// stale file is removed by the driver at start-up).
     extra_written: Extra,
+    /// The driver's random number from the last `Configured`.
+    random: u32,
+    /// When the current (or last) `./run` was forked.
+    run_started: Mono,
+    /// `backoff`: the short runs in a row (0 after a long one).
+    attempt: u32,
+    /// `backoff`: when the last short runs ended, oldest first (at most the
+    /// give-up count).
+    failures: VecDeque<Mono>,
+    /// `backoff`: the restart put off until then (and the wall clock then).
+    restart: Option<(Mono, Tai64N)>,
+    /// `backoff`: supervise gave up restarting.
+    given_up: bool,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -142,6 +156,12 @@ impl Machine {
             finish: None,
             start_after_finish: false,
             extra_written: Extra::default(),
+            random: 0,
+            run_started: now.mono,
+            attempt: 0,
+            failures: VecDeque::new(),
+            restart: None,
+            given_up: false,
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -183,10 +203,15 @@ impl Machine {
             Some(Finish::Running { kill_at, .. }) => kill_at,
             _ => None,
         };
-        [quiet, self.kill.map(|k| k.at), finish]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            quiet,
+            self.kill.map(|k| k.at),
+            finish,
+            self.restart.map(|r| r.0),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// What `supervise/extra` should say now.
@@ -199,6 +224,8 @@ impl Machine {
                 }
                 _ => None,
             },
+            restart: self.restart.map(|(_, wall)| (wall, self.attempt)),
+            given_up: self.given_up.then_some(self.attempt),
         }
     }
 
@@ -232,6 +259,10 @@ impl Machine {
         if self.phase != Phase::Exited {
             self.fire_timers(now, &mut out);
         }
+        //= spec/extensions.md#ext-9
+        if self.phase == Phase::Waiting && self.restart.is_some_and(|(at, _)| now.mono >= at) {
+            self.start(Resume::NextTurn, &mut out);
+        }
         match event {
             Event::Started => {
                 if self.phase == Phase::New {
@@ -251,8 +282,9 @@ impl Machine {
                     self.on_spawn_failed(now, errno, then, &mut out);
                 }
             }
-            Event::Configured { ext, .. } => {
+            Event::Configured { ext, random } => {
                 if let Some(then) = configuring {
+                    self.random = random;
                     self.on_configured(ext, then, &mut out);
                 }
             }
@@ -358,6 +390,7 @@ impl Machine {
             return;
         }
         self.paused = false;
+        self.run_started = now.mono;
         self.child = Child::Up {
             pid,
             since: now.wall,
@@ -447,19 +480,20 @@ impl Machine {
                             self.kill = None;
                         }
                         self.announce(out);
+                        self.count_run(now);
                         //= spec/extensions.md#ext-5
                         if self.ext.finish {
                             self.start_finish(how, out);
                             return;
                         }
-                        if self.after_run(out) {
+                        if self.after_run(now, out) {
                             return;
                         }
                     } else if let Some(Finish::Over { .. }) = self.finish {
                         //= spec/extensions.md#ext-5
                         self.finish = None;
                         self.sync_extra(out);
-                        if self.after_run(out) {
+                        if self.after_run(now, out) {
                             return;
                         }
                     } else if self.controls.is_empty() {
@@ -486,17 +520,72 @@ impl Machine {
     /// `./finish` ran). Whether the loop turn stops here.
     //= spec/supervise.md#sup-16
     //= spec/extensions.md#ext-5
-    fn after_run(&mut self, out: &mut Vec<Order>) -> bool {
+    fn after_run(&mut self, now: Now, out: &mut Vec<Order>) -> bool {
         if self.exit_requested {
             self.exit(out);
             return true;
         }
-        let asked = std::mem::take(&mut self.start_after_finish);
-        if self.want == Want::Up || asked {
+        if std::mem::take(&mut self.start_after_finish) {
+            self.reset_backoff();
             self.start(Resume::ControlByte, out);
             return true;
         }
-        false
+        if self.want != Want::Up {
+            return false;
+        }
+        //= spec/extensions.md#ext-9
+        //= spec/extensions.md#ext-10
+        if let (Some(backoff), 1..) = (self.ext.backoff, self.attempt) {
+            let window = backoff.give_up.filter(|g| {
+                let count = usize::try_from(g.count).unwrap_or(usize::MAX);
+                self.failures.len() >= count
+                    && self.failures.front().is_some_and(|first| {
+                        now.mono.0.saturating_sub(first.0)
+                            <= u64::from(g.window).saturating_mul(Mono::SECOND)
+                    })
+            });
+            if window.is_some() {
+                self.given_up = true;
+            } else {
+                let millis = backoff.delay_millis(self.attempt, self.random);
+                self.restart = Some((
+                    now.mono.after_nanos(millis.saturating_mul(1_000_000)),
+                    wall_after(now.wall, millis),
+                ));
+            }
+            self.sync_extra(out);
+            return false;
+        }
+        self.start(Resume::ControlByte, out);
+        true
+    }
+
+    /// `backoff`: count the run just reaped as a success or a failure.
+    //= spec/extensions.md#ext-10
+    fn count_run(&mut self, now: Now) {
+        let Some(backoff) = self.ext.backoff else {
+            return;
+        };
+        if backoff.was_success(self.run_started, now.mono) {
+            self.attempt = 0;
+            self.failures.clear();
+        } else {
+            self.attempt = self.attempt.saturating_add(1);
+            self.failures.push_back(now.mono);
+            let keep = backoff
+                .give_up
+                .map_or(0, |g| usize::try_from(g.count).unwrap_or(usize::MAX));
+            while self.failures.len() > keep {
+                self.failures.pop_front();
+            }
+        }
+    }
+
+    /// A start asked for by `u` or `o`: the count starts again.
+    //= spec/extensions.md#ext-10
+    fn reset_backoff(&mut self) {
+        self.attempt = 0;
+        self.failures.clear();
     }
 
     /// Spawn `./finish <exit code> <signal>` for a run that ended `how`.
@@ -531,6 +620,9 @@ impl Machine {
             Command::Down => {
                 self.want = Want::Down;
                 self.start_after_finish = false;
+                //= spec/extensions.md#ext-10
+                self.restart = None;
+                self.given_up = false;
                 if let Some(pid) = self.pid() {
                     self.signal(Sig::Term, out);
                     self.signal(Sig::Cont, out);
@@ -544,6 +636,7 @@ impl Machine {
                     }
                 }
                 self.announce(out);
+                self.sync_extra(out);
             }
             //= spec/supervise.md#sup-10
             Command::Once => {
@@ -587,6 +680,7 @@ impl Machine {
             if self.finish.is_some() {
                 self.start_after_finish = true;
             } else {
+                self.reset_backoff();
                 self.start(Resume::NextTurn, out);
             }
         }
@@ -619,6 +713,10 @@ impl Machine {
     //= spec/supervise.md#sup-3
     fn start(&mut self, then: Resume, out: &mut Vec<Order>) {
         self.kill_now(out);
+        //= spec/extensions.md#ext-9
+        self.restart = None;
+        self.given_up = false;
+        self.sync_extra(out);
         match self.mode {
             Mode::Classic => {
                 out.push(Order::SpawnRun { own_group: false });
@@ -639,6 +737,9 @@ impl Machine {
     //= spec/supervise.md#sup-15
     fn exit(&mut self, out: &mut Vec<Order>) {
         self.kill_now(out);
+        self.restart = None;
+        self.given_up = false;
+        self.sync_extra(out);
         self.announce(out);
         out.push(Order::Exit(0));
         self.phase = Phase::Exited;

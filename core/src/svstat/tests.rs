@@ -221,7 +221,6 @@ fn extra_is_appended_only_when_it_says_something() {
         render_with_extra(b"/service/x", &observation, Some(&empty)),
         plain
     );
-    #[allow(clippy::needless_update)] // `Extra` grows a field per extension.
     let finishing = Extra {
         finishing: Some(crate::process::Pid(77)),
         ..Extra::default()
@@ -234,6 +233,49 @@ fn extra_is_appended_only_when_it_says_something() {
         ))
         .expect("ascii"),
         "/service/x: down 42 seconds, normally up, want up, finishing\n"
+    );
+    let restarting = Extra {
+        restart: Some((Tai64N(Tai64(NOW.0 + 8), 0), 4)),
+        ..Extra::default()
+    };
+    assert_eq!(
+        String::from_utf8(render_with_extra(
+            b"/service/x",
+            &observation,
+            Some(&restarting)
+        ))
+        .expect("ascii"),
+        "/service/x: down 42 seconds, normally up, want up, restarting in 8 seconds (attempt 4)\n"
+    );
+    for (at, left) in [
+        (Tai64N(Tai64(NOW.0 + 7), 1), 8),
+        (Tai64N(NOW, 0), 0),
+        (Tai64N(NOW, 5), 1),
+        (Tai64N(Tai64(NOW.0 - 1), 999_999_999), 0),
+    ] {
+        let extra = Extra {
+            restart: Some((at, 1)),
+            ..Extra::default()
+        };
+        let line =
+            String::from_utf8(render_with_extra(b"x", &observation, Some(&extra))).expect("ascii");
+        assert!(
+            line.ends_with(&format!(", restarting in {left} seconds (attempt 1)\n")),
+            "{line}"
+        );
+    }
+    let given_up = Extra {
+        given_up: Some(5),
+        ..Extra::default()
+    };
+    assert_eq!(
+        String::from_utf8(render_with_extra(
+            b"/service/x",
+            &observation,
+            Some(&given_up)
+        ))
+        .expect("ascii"),
+        "/service/x: down 42 seconds, normally up, want up, given up after 5 failures\n"
     );
     // Error reports are never extended.
     assert_eq!(

@@ -3,8 +3,6 @@
 //! driver that answers `ReadConfig` with a fixed set of extensions and every
 //! spawn at once.
 
-#![allow(clippy::needless_update)] // `Extensions` grows a field per extension.
-
 use super::{at, ctl, exited, record, secs, show_record, up};
 use crate::supervise::Extra;
 use crate::supervise::*;
@@ -17,6 +15,7 @@ struct ExtSim {
     sv: SuperviseExt,
     /// What `ReadConfig` is answered with.
     ext: Extensions,
+    random: u32,
     forks: VecDeque<Result<i32, Errno>>,
     next_pid: i32,
     log: String,
@@ -28,6 +27,7 @@ impl ExtSim {
         let mut sim = ExtSim {
             sv,
             ext,
+            random: 0,
             forks: VecDeque::new(),
             next_pid: 100,
             log: String::new(),
@@ -66,7 +66,10 @@ impl ExtSim {
             self.note(ms, &show_event(&event), &orders);
             for order in &orders {
                 next = match order {
-                    Order::ReadConfig => Some(Event::Configured { ext: self.ext }),
+                    Order::ReadConfig => Some(Event::Configured {
+                        ext: self.ext,
+                        random: self.random,
+                    }),
                     Order::SpawnRun { .. } | Order::SpawnFinish { .. } => Some(self.fork()),
                     _ => next,
                 };
@@ -245,6 +248,7 @@ fn stray_configured_changes_nothing() {
     let before = sim.sv.clone();
     let stray = Event::Configured {
         ext: timeout_kill(1),
+        random: 0,
     };
     assert!(sim.sv.handle(at(2000), stray).is_empty());
     assert_eq!(sim.sv, before);
@@ -270,7 +274,8 @@ fn every_start_reads_the_files_first() {
         sv.handle(
             at(0),
             Event::Configured {
-                ext: Extensions::default()
+                ext: Extensions::default(),
+                random: 0,
             }
         ),
         vec![Order::SpawnRun { own_group: false }]
@@ -471,7 +476,8 @@ fn with_stop_group_every_signal_goes_to_the_group() {
         sv.handle(
             at(0),
             Event::Configured {
-                ext: stop_group(None)
+                ext: stop_group(None),
+                random: 0,
             }
         ),
         vec![Order::SpawnRun { own_group: true }]
@@ -768,6 +774,243 @@ fn a_failed_fork_of_finish_is_skipped_after_60_seconds() {
     assert_eq!(sim.sv.status().pid, 101);
 }
 
+// ---------------------------------------------------------------- backoff
+
+fn backoff(numbers: &[u32]) -> Extensions {
+    Extensions {
+        backoff: Some(Backoff::from_numbers(numbers).expect("a valid backoff")),
+        ..Extensions::default()
+    }
+}
+
+fn restart(ms: u64, attempt: u32) -> Order {
+    Order::WriteExtra(Extra {
+        restart: Some((at(ms).wall, attempt)),
+        ..Extra::default()
+    })
+}
+
+//= spec/extensions.md#ext-9
+//= spec/extensions.md#ext-10
+#[test]
+fn the_backoff_file_parses_as_the_spec_says() {
+    let parse = |bytes: &[u8]| {
+        configure(&ConfigFiles {
+            backoff: Some(bytes.to_vec()),
+            ..ConfigFiles::default()
+        })
+    };
+    let ok = |bytes: &[u8], initial, max, reset, give_up: Option<(u32, u32)>| {
+        assert_eq!(
+            parse(bytes),
+            (
+                Extensions {
+                    backoff: Some(Backoff {
+                        initial,
+                        max,
+                        reset,
+                        give_up: give_up.map(|(count, window)| GiveUp { count, window }),
+                    }),
+                    ..Extensions::default()
+                },
+                vec![]
+            ),
+            "{bytes:?}"
+        );
+    };
+    ok(b"1 60\n", 1, 60, 60, None);
+    ok(b"2 30 10", 2, 30, 10, None);
+    ok(b"1\t8\n5 3 60\n", 1, 8, 5, Some((3, 60)));
+    ok(b"3 3", 3, 3, 3, None);
+    for bad in [
+        &b""[..],
+        b"1",
+        b"0 5",
+        b"5 1",
+        b"1 2 0",
+        b"1 2 3 4",
+        b"1 2 3 0 5",
+        b"1 2 3 4 0",
+        b"1 2 3 4 5 6",
+        b"1 2s",
+    ] {
+        assert_eq!(
+            parse(bad),
+            (
+                Extensions::default(),
+                vec![ConfigProblem {
+                    file: ConfigFile::Backoff
+                }]
+            ),
+            "{bad:?}"
+        );
+    }
+}
+
+/// Doubling from `initial` up to `max`; jitter takes off up to a quarter.
+//= spec/extensions.md#ext-9
+#[test]
+fn delays_double_up_to_max_and_jitter_only_shortens_them() {
+    let b = Backoff::from_numbers(&[1, 8]).expect("valid");
+    let nominal: Vec<u32> = (1..=6).map(|n| b.nominal_secs(n)).collect();
+    assert_eq!(nominal, [1, 2, 4, 8, 8, 8]);
+    assert_eq!(b.nominal_secs(u32::MAX), 8);
+    assert_eq!(b.delay_millis(3, 0), 4000);
+    assert_eq!(b.delay_millis(3, u32::MAX), 3001);
+    assert_eq!(b.delay_millis(3, 1 << 31), 3500);
+    let huge = Backoff::from_numbers(&[u32::MAX, u32::MAX]).expect("valid");
+    assert_eq!(huge.delay_millis(40, 0), u64::from(u32::MAX) * 1000);
+}
+
+/// A service that dies at once is restarted after 1, 2, 4, 8, 8 … seconds,
+/// and `supervise/extra` says when and which attempt.
+//= spec/extensions.md#ext-7
+//= spec/extensions.md#ext-9
+#[test]
+fn a_crash_loop_is_slowed_down_exponentially() {
+    let mut sim = ExtSim::started(up(), backoff(&[1, 8, 30]));
+    let mut now = 0;
+    let mut pid = 100;
+    for (attempt, delay) in [(1, 1000), (2, 2000), (3, 4000), (4, 8000), (5, 8000)] {
+        let _ = sim.send(now + 10, exited(pid));
+        // Reaped at the end of the quiet period, then put off.
+        let reap = now + 1000;
+        let orders = sim.send(reap, Event::Tick);
+        assert_eq!(
+            orders.last(),
+            Some(&restart(reap + delay, attempt)),
+            "{attempt}"
+        );
+        assert_eq!(sim.sv.next_deadline(), Some(at(reap + delay).mono));
+        assert_eq!(sim.sv.status().pid, 0);
+        assert!(sim.send(reap + delay - 1, Event::Tick).is_empty());
+        let orders = sim.send(reap + delay, Event::Tick);
+        assert_eq!(
+            orders[..2],
+            [Order::WriteExtra(Extra::default()), Order::ReadConfig]
+        );
+        now = reap + delay;
+        pid += 1;
+        assert_eq!(sim.sv.status().pid, u32::try_from(pid).expect("pid"));
+    }
+}
+
+/// A run that lasted `reset` seconds was a success: restart at once and
+/// count again from 1.
+//= spec/extensions.md#ext-10
+#[test]
+fn a_long_run_resets_the_count() {
+    let mut sim = ExtSim::started(up(), backoff(&[1, 8, 5]));
+    let _ = sim.send(10, exited(100));
+    let _ = sim.send(1000, Event::Tick);
+    let _ = sim.send(2000, Event::Tick);
+    // 101 runs from 2 s to 7 s: long enough.
+    let orders = sim.send(7000, exited(101));
+    assert!(orders.contains(&Order::SpawnRun { own_group: false }));
+    assert_eq!(sim.sv.extra(), Extra::default());
+    // 102 dies at once: the first restart in a row again.
+    let _ = sim.send(7010, exited(102));
+    let orders = sim.send(8000, Event::Tick);
+    assert_eq!(orders.last(), Some(&restart(9000, 1)));
+}
+
+/// After `count` failures within `window` seconds supervise stops
+/// restarting, says so, and starts again on `u`.
+//= spec/extensions.md#ext-10
+#[test]
+fn give_up_after_count_failures_within_the_window() {
+    let mut sim = ExtSim::started(up(), backoff(&[1, 8, 30, 2, 60]));
+    let _ = sim.send(10, exited(100));
+    let _ = sim.send(1000, Event::Tick); // reaped: attempt 1, 1 s
+    let _ = sim.send(2000, Event::Tick); // started 101
+    let _ = sim.send(2010, exited(101));
+    let orders = sim.send(3000, Event::Tick); // reaped: 2 failures in 2 s
+    assert_eq!(
+        orders.last(),
+        Some(&Order::WriteExtra(Extra {
+            given_up: Some(2),
+            ..Extra::default()
+        }))
+    );
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert_eq!(sim.sv.status(), record(3000, 0, false, Want::Up));
+    assert!(sim.send(100_000, Event::Tick).is_empty());
+    // `u` starts it, and the count is forgotten.
+    let orders = sim.send(100_000, ctl(Command::Up));
+    assert_eq!(
+        orders[..3],
+        [
+            Order::WriteStatus(record(3000, 0, false, Want::Up)),
+            Order::WriteExtra(Extra::default()),
+            Order::ReadConfig
+        ]
+    );
+    let _ = sim.send(100_010, exited(102));
+    let orders = sim.send(101_000, Event::Tick);
+    assert_eq!(orders.last(), Some(&restart(102_000, 1)));
+}
+
+/// Failures further apart than the window do not add up to a give-up.
+//= spec/extensions.md#ext-10
+#[test]
+fn failures_outside_the_window_do_not_give_up() {
+    let mut sim = ExtSim::started(up(), backoff(&[4, 8, 30, 2, 3]));
+    let _ = sim.send(10, exited(100));
+    let _ = sim.send(1000, Event::Tick); // 4 s
+    let _ = sim.send(5000, Event::Tick);
+    let _ = sim.send(5010, exited(101));
+    let orders = sim.send(6000, Event::Tick); // 5 s after the first: outside
+    assert_eq!(orders.last(), Some(&restart(14_000, 2)));
+}
+
+/// `u` or `o` during the delay start the service at once, `d` cancels the
+/// restart, `x` exits.
+//= spec/extensions.md#ext-9
+#[test]
+fn commands_during_the_delay() {
+    for (command, starts) in [
+        (Command::Up, true),
+        (Command::Once, true),
+        (Command::Down, false),
+    ] {
+        let mut sim = ExtSim::started(up(), backoff(&[5, 8]));
+        let _ = sim.send(10, exited(100));
+        let _ = sim.send(1000, Event::Tick);
+        let orders = sim.send(2000, ctl(command));
+        assert_eq!(
+            orders[1],
+            Order::WriteExtra(Extra::default()),
+            "{command:?}"
+        );
+        assert_eq!(
+            orders.get(2) == Some(&Order::ReadConfig),
+            starts,
+            "{command:?}"
+        );
+        if !starts {
+            assert_eq!(sim.sv.next_deadline(), None);
+            assert!(sim.send(6000, Event::Tick).is_empty());
+        }
+    }
+    let mut sim = ExtSim::started(up(), backoff(&[5, 8]));
+    let _ = sim.send(10, exited(100));
+    let _ = sim.send(1000, Event::Tick);
+    let orders = sim.send(2000, ctl(Command::Exit));
+    assert_eq!(orders.last(), Some(&Order::Exit(0)));
+}
+
+/// The jitter comes from the driver's random number.
+//= spec/extensions.md#ext-9
+#[test]
+fn the_delay_is_jittered_by_the_drivers_number() {
+    let mut sim = ExtSim::new(up(), backoff(&[2, 8]));
+    sim.random = u32::MAX;
+    sim.send(0, Event::Started);
+    let _ = sim.send(10, exited(100));
+    let orders = sim.send(1000, Event::Tick);
+    assert_eq!(orders.last(), Some(&restart(1000 + 1501, 1)));
+}
+
 fn transcript(cfg: Config, ext: Extensions, script: &[(u64, Event)]) -> String {
     let mut sim = ExtSim::new(cfg, ext);
     for (ms, event) in script {
@@ -870,4 +1113,44 @@ fn the_extra_file_round_trips_and_tolerates_the_unknown() {
         finishing
     );
     assert_eq!(Extra::decode(b"finishing 0\nfinishing x"), empty);
+    let all = Extra {
+        finishing: Some(Pid(1)),
+        restart: Some((at(5500).wall, 3)),
+        given_up: Some(2),
+    };
+    assert_eq!(
+        String::from_utf8(all.encode()).expect("text"),
+        "finishing 1\nrestart @400000000000000f1dcd6500 3\ngiven-up 2\n"
+    );
+    assert_eq!(Extra::decode(&all.encode()), all);
+    assert_eq!(
+        Extra::decode(b"restart @4000 3\nrestart @400000000000000f1dcd6500 0\ngiven-up -1\n"),
+        empty
+    );
+}
+
+//= spec/extensions.md#ext-9
+//= spec/extensions.md#ext-10
+#[test]
+fn transcript_backoff() {
+    insta::assert_snapshot!(transcript(
+        up(),
+        backoff(&[1, 4, 10, 3, 60]),
+        &[
+            (0, Event::Started),
+            (100, exited(100)),
+            (1000, Event::Tick),
+            (2000, Event::Tick),
+            (2100, exited(101)),
+            (3000, Event::Tick),
+            (4000, ctl(Command::Hangup)),
+            (5000, Event::Tick),
+            (5100, exited(102)),
+            (6000, Event::Tick),
+            (9000, ctl(Command::Up)),
+            (10_000, Event::Tick),
+            (25_000, exited(103)),
+            (26_000, ctl(Command::Down)),
+        ]
+    ));
 }
