@@ -2,9 +2,11 @@
 //! (`main`, `trystart`, `doit`) with its two blocking sleeps turned into
 //! deadlines, and the opt-in extensions of `spec/extensions.md` on top.
 //! [`Supervise`](super::Supervise) and [`SuperviseExt`](super::SuperviseExt)
-//! are two faces of this one [`Machine`].
+//! are two faces of this one [`Machine`]. The transitions that only the
+//! extensions take are in [`ext`].
 
-use super::backoff::wall_after;
+mod ext;
+
 use super::config::Extensions;
 use super::event::{Config, Event};
 use super::extra::Extra;
@@ -214,21 +216,6 @@ impl Machine {
         .min()
     }
 
-    /// What `supervise/extra` should say now.
-    //= spec/extensions.md#ext-7
-    pub(super) fn extra(&self) -> Extra {
-        Extra {
-            finishing: match self.finish {
-                Some(Finish::Running { pid, .. }) | Some(Finish::Over { pid: Some(pid) }) => {
-                    Some(pid)
-                }
-                _ => None,
-            },
-            restart: self.restart.map(|(_, wall)| (wall, self.attempt)),
-            given_up: self.given_up.then_some(self.attempt),
-        }
-    }
-
     /// Whether the machine has emitted `Exit` (it ignores everything after).
     /// Changed only by the event whose actions end with `Exit`.
     pub(super) fn has_exited(&self) -> bool {
@@ -293,82 +280,6 @@ impl Machine {
             Event::Tick => {}
         }
         out
-    }
-
-    /// The extensions' timers that are due (none in classic mode).
-    //= spec/extensions.md#ext-3
-    fn fire_timers(&mut self, now: Now, out: &mut Vec<Order>) {
-        if let Some(kill) = self.kill {
-            if now.mono >= kill.at {
-                self.kill = None;
-                out.push(Order::Signal {
-                    target: kill.target,
-                    sig: Sig::Kill,
-                });
-            }
-        }
-        //= spec/extensions.md#ext-6
-        if let Some(Finish::Running {
-            pid,
-            kill_at: Some(at),
-            target,
-        }) = self.finish
-        {
-            if now.mono >= at {
-                self.finish = Some(Finish::Running {
-                    pid,
-                    kill_at: None,
-                    target,
-                });
-                out.push(Order::Signal {
-                    target,
-                    sig: Sig::Kill,
-                });
-            }
-        }
-    }
-
-    /// `./finish` started: it runs while the loop goes on.
-    //= spec/extensions.md#ext-5
-    //= spec/extensions.md#ext-6
-    fn on_finish_spawned(&mut self, now: Now, pid: Pid, then: Resume, out: &mut Vec<Order>) {
-        if pid.0 <= 0 {
-            self.finish = Some(Finish::Over { pid: None });
-            self.on_spawn_failed(now, Errno::EINVAL, then, out);
-            return;
-        }
-        self.finish = Some(Finish::Running {
-            pid,
-            kill_at: self
-                .ext
-                .timeout_finish
-                .map(|secs| now.mono.after_secs(u64::from(secs))),
-            target: self.target(pid),
-        });
-        self.sync_extra(out);
-        self.run(now, then, out);
-    }
-
-    /// Write `supervise/extra` if what it should say has changed.
-    //= spec/extensions.md#ext-7
-    fn sync_extra(&mut self, out: &mut Vec<Order>) {
-        let extra = self.extra();
-        if extra != self.extra_written {
-            self.extra_written = extra;
-            out.push(Order::WriteExtra(extra));
-        }
-    }
-
-    //= spec/extensions.md#ext-2
-    fn on_configured(&mut self, ext: Extensions, then: Resume, out: &mut Vec<Order>) {
-        self.ext = ext;
-        out.push(Order::SpawnRun {
-            own_group: ext.stop_group,
-        });
-        self.phase = Phase::Spawning {
-            then,
-            finish: false,
-        };
     }
 
     //= spec/supervise.md#sup-2
@@ -515,97 +426,6 @@ impl Machine {
         }
     }
 
-    /// What follows the end of `./run` (after `./finish`, if it ran): exit
-    /// if asked to, else start it again if wanted up (or asked to while
-    /// `./finish` ran). Whether the loop turn stops here.
-    //= spec/supervise.md#sup-16
-    //= spec/extensions.md#ext-5
-    fn after_run(&mut self, now: Now, out: &mut Vec<Order>) -> bool {
-        if self.exit_requested {
-            self.exit(out);
-            return true;
-        }
-        if std::mem::take(&mut self.start_after_finish) {
-            self.reset_backoff();
-            self.start(Resume::ControlByte, out);
-            return true;
-        }
-        if self.want != Want::Up {
-            return false;
-        }
-        //= spec/extensions.md#ext-9
-        //= spec/extensions.md#ext-10
-        if let (Some(backoff), 1..) = (self.ext.backoff, self.attempt) {
-            let window = backoff.give_up.filter(|g| {
-                let count = usize::try_from(g.count).unwrap_or(usize::MAX);
-                self.failures.len() >= count
-                    && self.failures.front().is_some_and(|first| {
-                        now.mono.0.saturating_sub(first.0)
-                            <= u64::from(g.window).saturating_mul(Mono::SECOND)
-                    })
-            });
-            if window.is_some() {
-                self.given_up = true;
-            } else {
-                let millis = backoff.delay_millis(self.attempt, self.random);
-                self.restart = Some((
-                    now.mono.after_nanos(millis.saturating_mul(1_000_000)),
-                    wall_after(now.wall, millis),
-                ));
-            }
-            self.sync_extra(out);
-            return false;
-        }
-        self.start(Resume::ControlByte, out);
-        true
-    }
-
-    /// `backoff`: count the run just reaped as a success or a failure.
-    //= spec/extensions.md#ext-10
-    fn count_run(&mut self, now: Now) {
-        let Some(backoff) = self.ext.backoff else {
-            return;
-        };
-        if backoff.was_success(self.run_started, now.mono) {
-            self.attempt = 0;
-            self.failures.clear();
-        } else {
-            self.attempt = self.attempt.saturating_add(1);
-            self.failures.push_back(now.mono);
-            let keep = backoff
-                .give_up
-                .map_or(0, |g| usize::try_from(g.count).unwrap_or(usize::MAX));
-            while self.failures.len() > keep {
-                self.failures.pop_front();
-            }
-        }
-    }
-
-    /// A start asked for by `u` or `o`: the count starts again.
-    //= spec/extensions.md#ext-10
-    fn reset_backoff(&mut self) {
-        self.attempt = 0;
-        self.failures.clear();
-    }
-
-    /// Spawn `./finish <exit code> <signal>` for a run that ended `how`.
-    //= spec/extensions.md#ext-5
-    fn start_finish(&mut self, how: ExitKind, out: &mut Vec<Order>) {
-        let (code, signal) = match how {
-            ExitKind::Exited(code) => (i32::from(code), 0),
-            ExitKind::Signaled(signal) => (-1, signal),
-        };
-        out.push(Order::SpawnFinish {
-            code,
-            signal,
-            own_group: self.ext.stop_group,
-        });
-        self.phase = Phase::Spawning {
-            then: Resume::ControlByte,
-            finish: true,
-        };
-    }
-
     /// One control byte, 0.76's `switch (ch)`.
     fn on_command(&mut self, now: Now, command: Command, out: &mut Vec<Order>) {
         match command {
@@ -671,44 +491,6 @@ impl Machine {
         }
     }
 
-    /// `u` and `o` start the service if it is not running; while `./finish`
-    /// runs, once it is over.
-    //= spec/supervise.md#sup-8
-    //= spec/extensions.md#ext-5
-    fn start_if_down(&mut self, out: &mut Vec<Order>) {
-        if self.pid().is_none() {
-            if self.finish.is_some() {
-                self.start_after_finish = true;
-            } else {
-                self.reset_backoff();
-                self.start(Resume::NextTurn, out);
-            }
-        }
-    }
-
-    /// `u` or `o` revoke the stop of the running service, and with it the
-    /// SIGKILL promised for it (not one promised for an earlier group).
-    //= spec/extensions.md#ext-3
-    fn revoke_kill(&mut self) {
-        if let (Some(kill), Some(pid)) = (self.kill, self.pid()) {
-            if matches!(kill.target, Target::Pid(p) | Target::Group(p) if p == pid) {
-                self.kill = None;
-            }
-        }
-    }
-
-    /// A SIGKILL still promised to an earlier group is sent before a new
-    /// `./run` starts and before supervise exits.
-    //= spec/extensions.md#ext-4
-    fn kill_now(&mut self, out: &mut Vec<Order>) {
-        if let Some(kill) = self.kill.take() {
-            out.push(Order::Signal {
-                target: kill.target,
-                sig: Sig::Kill,
-            });
-        }
-    }
-
     /// 0.76's `trystart()`: ask for the fork; its answer starts the sleep.
     //= spec/supervise.md#sup-3
     fn start(&mut self, then: Resume, out: &mut Vec<Order>) {
@@ -756,17 +538,6 @@ impl Machine {
             if sig == Sig::Kill && self.kill.is_some_and(|k| k.target == target) {
                 self.kill = None;
             }
-        }
-    }
-
-    /// Where signals for the service go: its group with `stop-group` (as
-    /// read when it started), else the pid.
-    //= spec/extensions.md#ext-4
-    fn target(&self, pid: Pid) -> Target {
-        if self.ext.stop_group {
-            Target::Group(pid)
-        } else {
-            Target::Pid(pid)
         }
     }
 
