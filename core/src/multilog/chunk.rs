@@ -52,3 +52,24 @@ impl fmt::Debug for Chunk {
         write!(f, "b\"{}\"", self.escape_ascii())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_compare_and_show_their_bytes_wherever_they_sit() {
+        let shared = Arc::new(b"xxabcxx".to_vec());
+        let inner = Chunk::new(Arc::clone(&shared), 2..5);
+        assert_eq!(inner, Chunk::copy_of(b"abc"));
+        assert_ne!(inner, Chunk::copy_of(b"abd"));
+        assert_ne!(inner, Chunk::copy_of(b"ab"));
+        let mut moved = Chunk::copy_of(b"zabc");
+        moved.advance(1);
+        assert_eq!(moved, inner);
+        assert_eq!(
+            format!("{:?}", Chunk::copy_of(b"a\n\x00")),
+            "b\"a\\n\\x00\""
+        );
+    }
+}

@@ -254,6 +254,10 @@ mod tests {
         );
         assert_eq!(s.status_files, vec![b"f".to_vec(), b"g".to_vec()]);
         assert!(s.has_patterns());
+        // Without `+`/`-` every line is selected: the fast path may skip
+        // pattern evaluation.
+        assert!(!Script::from_args(&["t", "s100", "./main", "e", "=f"]).has_patterns());
+        assert!(Script::from_args(&["+x"]).has_patterns());
     }
 
     proptest! {
