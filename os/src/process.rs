@@ -6,11 +6,10 @@
 use crate::errno::from_nix;
 use dt_core::process::{ExitKind, Pid, Sig};
 use dt_core::Errno;
-use nix::sys::signal::{kill, sigprocmask, SigSet, SigmaskHow, Signal};
+use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::{fork, ForkResult};
 use std::convert::Infallible;
-use std::ffi::CString;
 
 /// nix's signal for a core signal.
 pub fn to_nix_signal(sig: Sig) -> Signal {
@@ -73,48 +72,4 @@ pub fn child_exit(message: &[u8], code: i32) -> ! {
     let _ = nix::unistd::write(std::io::stderr(), message);
     // SAFETY: _exit only ends the process.
     unsafe { libc::_exit(code) }
-}
-
-/// `./run`, as supervise starts it.
-#[derive(Debug)]
-pub struct RunProgram {
-    path: CString,
-    argv: Vec<CString>,
-    /// The signal mask to restore in the child.
-    mask: SigSet,
-    /// The message the child prints if exec fails, up to the error words.
-    failure_prefix: Vec<u8>,
-}
-
-impl RunProgram {
-    /// `./run` with argv `["./run"]`, started with `mask` as its signal mask;
-    /// `failure_prefix` is what the child prints before the error words if
-    /// exec fails (then it exits 111).
-    pub fn new(mask: SigSet, failure_prefix: Vec<u8>) -> Self {
-        let run = CString::new("./run").unwrap_or_default();
-        RunProgram {
-            path: run.clone(),
-            argv: vec![run],
-            mask,
-            failure_prefix,
-        }
-    }
-
-    /// fork; the child execs `./run` with the inherited environment, working
-    /// directory and descriptors. A failed exec is reported by the child on
-    /// stderr and it exits 111, so the parent sees an ordinary exit.
-    pub fn spawn(&self) -> Result<Pid, Errno> {
-        let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
-        message.extend_from_slice(&self.failure_prefix);
-        fork_child(|| {
-            let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
-            let errno = match nix::unistd::execv(&self.path, &self.argv) {
-                Err(e) => from_nix(e),
-                Ok(never) => match never {},
-            };
-            message.extend_from_slice(errno.describe().as_bytes());
-            message.push(b'\n');
-            child_exit(&message, 111)
-        })
-    }
 }
