@@ -151,3 +151,100 @@ fn civil_arithmetic_knows_the_calendar() {
     );
     assert_eq!(civil_from_seconds(i64::MAX), None);
 }
+
+/// Year, month and day of `days` since 1970-01-01, counted the slow way:
+/// whole years, then whole months.
+fn naive_date(mut days: i64) -> (i64, u8, u8) {
+    let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let year_len = |y: i64| if leap(y) { 366 } else { 365 };
+    let mut year = 1970;
+    while days < 0 {
+        year -= 1;
+        days += year_len(year);
+    }
+    while days >= year_len(year) {
+        days -= year_len(year);
+        year += 1;
+    }
+    let months = [
+        31,
+        if leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let mut month = 0;
+    while days >= months[month] {
+        days -= months[month];
+        month += 1;
+    }
+    (year, month as u8 + 1, days as u8 + 1)
+}
+
+proptest! {
+    #[test]
+    fn civil_arithmetic_agrees_with_counting_days(seconds in -400_000_000_000i64..400_000_000_000) {
+        let civil = civil_from_seconds(seconds).expect("in range");
+        let (year, month, day) = naive_date(seconds.div_euclid(86_400));
+        prop_assert_eq!(
+            (i64::from(civil.years_since_1900) + 1900, civil.month, civil.day),
+            (year, month, day)
+        );
+        let of_day = seconds.rem_euclid(86_400);
+        prop_assert_eq!(
+            (civil.hour, civil.minute, civil.second),
+            ((of_day / 3600) as u8, (of_day / 60 % 60) as u8, (of_day % 60) as u8)
+        );
+    }
+}
+
+#[test]
+fn civil_arithmetic_at_era_and_century_edges() {
+    // Around 1600-03-01, 2000-02-29/03-01, 2100-02-28/03-01 and 1900.
+    for day in [
+        -135_080i64,
+        -135_081,
+        11_016,
+        11_017,
+        11_015,
+        47_540,
+        47_541,
+        -25_509,
+        -25_510,
+    ] {
+        for second in [0, 86_399] {
+            let s = day * 86_400 + second;
+            let civil = civil_from_seconds(s).expect("in range");
+            let (year, month, d) = naive_date(day);
+            assert_eq!(
+                (
+                    i64::from(civil.years_since_1900) + 1900,
+                    civil.month,
+                    civil.day
+                ),
+                (year, month, d),
+                "day {day}"
+            );
+        }
+    }
+}
+
+#[test]
+fn each_second_gets_its_own_text() {
+    // Consecutive labels of different seconds through one filter: the
+    // remembered text of one second is never reused for another.
+    let out = convert(&[
+        b"@400000000000000a00000000 a\n@400000000000000b00000000 b\n@400000000000000a00000000 c\n",
+    ]);
+    assert_eq!(
+        out,
+        "1970-01-01 00:00:00.000000000 a\n1970-01-01 00:00:01.000000000 b\n1970-01-01 00:00:00.000000000 c\n"
+    );
+}
