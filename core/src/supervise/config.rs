@@ -162,3 +162,19 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
     }
     (ext, problems)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_are_named_as_spec_extensions_says() {
+        let names = [
+            ConfigFile::TimeoutKill,
+            ConfigFile::TimeoutFinish,
+            ConfigFile::Backoff,
+        ]
+        .map(ConfigFile::name);
+        assert_eq!(names, ["timeout-kill", "timeout-finish", "backoff"]);
+    }
+}

@@ -107,3 +107,23 @@ fn positive(word: &str) -> Option<i32> {
     }
     word.parse().ok().filter(|&n| n > 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_plain_positive_decimals() {
+        assert_eq!(Extra::decode(b"given-up 3\n").given_up, Some(3));
+        assert_eq!(Extra::decode(b"finishing 42\n").finishing, Some(Pid(42)));
+        for bad in [
+            "given-up +3\n",
+            "given-up -3\n",
+            "given-up 0\n",
+            "given-up \n",
+            "given-up 3x\n",
+        ] {
+            assert_eq!(Extra::decode(bad.as_bytes()), Extra::default(), "{bad:?}");
+        }
+    }
+}

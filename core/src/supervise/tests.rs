@@ -649,6 +649,10 @@ fn x_while_down_exits_at_once_with_two_status_writes() {
         ]
     );
     assert!(sim.sv.has_exited());
+    assert!(
+        !Sim::started(down()).sv.has_exited(),
+        "a running machine has not exited"
+    );
     assert_eq!(sim.send(20, ctl(Command::Up)), vec![]);
     assert_eq!(sim.send(20, Event::Started), vec![]);
 }
