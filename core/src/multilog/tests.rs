@@ -412,9 +412,13 @@ fn term_at_a_line_boundary_exits_at_once() {
     let mut fs = MemFs::new();
     let mut run = start(&["./main"], &mut fs);
     run.feed(&mut fs, b"one\n", 65536);
+    assert!(!run.logger.finished());
+    assert_eq!(run.logger.script(), &Script::from_args(&["./main"]));
     run.send(Event::Term);
     run.settle(&mut fs);
     assert_eq!(run.exit, Some(0));
+    assert!(run.logger.finished(), "finished once Exit is out");
+    assert_eq!(run.logger.wants_input(), None, "nothing more is read");
     assert_eq!(fs.listing(b"./main")[&b"current"[..]].mode, 0o744);
 }
 
