@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let ours = root.join("target/release");
-    let reference = reference_bin(&root);
+    let reference = dt_tests::Side::Reference.bin_dir();
     let work = root.join("target/bench");
     std::fs::create_dir_all(&work).expect("target/bench");
 
@@ -107,20 +107,4 @@ fn best_of(program: &Path, input: &Path) -> Duration {
         })
         .min()
         .expect("at least one run")
-}
-
-fn reference_bin(root: &Path) -> PathBuf {
-    if let Some(dir) = std::env::var_os("DT_REFERENCE_BIN") {
-        return PathBuf::from(dir);
-    }
-    let out = Command::new(root.join("scripts/fetch-reference.sh"))
-        .arg(root.join("target/reference"))
-        .output()
-        .expect("run scripts/fetch-reference.sh");
-    assert!(
-        out.status.success(),
-        "fetching the reference failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }

@@ -12,7 +12,7 @@
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ fn main() {
         ours.is_file(),
         "build ours first: cargo build --release -p dt-bins"
     );
-    let reference = reference_bin(&root).join("multilog");
+    let reference = dt_tests::Side::Reference.bin_dir().join("multilog");
     let work = root.join("target/bench");
     fs::create_dir_all(&work).expect("target/bench");
 
@@ -147,20 +147,4 @@ fn measure(args: &[String]) {
     let seconds = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
     let cpu = seconds(usage.user_time()) + seconds(usage.system_time());
     println!("{} {cpu} {}", wall.as_secs_f64(), usage.max_rss());
-}
-
-fn reference_bin(root: &Path) -> PathBuf {
-    if let Some(dir) = std::env::var_os("DT_REFERENCE_BIN") {
-        return PathBuf::from(dir);
-    }
-    let out = Command::new(root.join("scripts/fetch-reference.sh"))
-        .arg(root.join("target/reference"))
-        .output()
-        .expect("run scripts/fetch-reference.sh");
-    assert!(
-        out.status.success(),
-        "fetching the reference failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
