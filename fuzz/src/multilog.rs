@@ -364,23 +364,6 @@ fn drive(case: &StreamCase, reads: &[&[u8]], fs: &mut MemFs) -> Outcome {
     panic!("the logger is still running after {limit} turns");
 }
 
-/// Archives (name order), then `current`.
-fn files(fs: &MemFs, dir: &[u8]) -> Vec<Vec<u8>> {
-    let listing = fs.listing(dir);
-    let mut files: Vec<Vec<u8>> = listing
-        .iter()
-        .filter(|(name, _)| is_archive(name))
-        .map(|(_, e)| e.data.clone())
-        .collect();
-    files.push(
-        listing
-            .get(&b"current"[..])
-            .map(|e| e.data.clone())
-            .unwrap_or_default(),
-    );
-    files
-}
-
 /// multilog's logger machine on the in-memory filesystem, with a small
 /// script drawn from the front of the input (`t` or not, `n`, up to two
 /// patterns, `e`, `=`, one or two directories with drawn `s` values) and
@@ -452,7 +435,7 @@ pub fn multilog_stream(data: &[u8]) {
             &reads,
         );
         for (i, dir) in case.dirs.iter().enumerate() {
-            assert_eq!(files(&fs, dir), model.files[i], "{case:?}: directory {i}");
+            assert_eq!(fs.files(dir), model.files[i], "{case:?}: directory {i}");
         }
         assert_eq!(fs.stderr, model.stderr, "standard error");
         for (i, path) in script.status_files.iter().enumerate() {

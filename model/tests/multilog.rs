@@ -62,23 +62,6 @@ fn split<'a>(input: &'a [u8], cuts: &[usize]) -> Vec<&'a [u8]> {
     reads
 }
 
-/// Archives (name order), then current.
-fn files(fs: &MemFs, dir: &str) -> Vec<Vec<u8>> {
-    let listing = fs.listing(dir.as_bytes());
-    let mut files: Vec<Vec<u8>> = listing
-        .iter()
-        .filter(|(name, _)| is_archive(name))
-        .map(|(_, e)| e.data.clone())
-        .collect();
-    files.push(
-        listing
-            .get(&b"current"[..])
-            .map(|e| e.data.clone())
-            .unwrap_or_default(),
-    );
-    files
-}
-
 #[derive(Clone, Debug)]
 struct Case {
     stamp: bool,
@@ -206,7 +189,7 @@ proptest! {
         prop_assert_eq!(run.exit, Some(0));
         let model = case.model(&reads);
         for i in 0..case.sizes.len() {
-            prop_assert_eq!(&files(&fs, &format!("./d{i}")), &model.files[i], "dir {}", i);
+            prop_assert_eq!(&fs.files(format!("./d{i}").as_bytes()), &model.files[i], "dir {}", i);
         }
         prop_assert_eq!(&fs.stderr, &model.stderr);
         if case.status {
@@ -375,7 +358,7 @@ proptest! {
         prop_assert_eq!(fs.logged(b"./d"), input.clone());
         let mut clean = MemFs::new();
         troubled_run(&["s4096", "n1000", "./d"], &input, read, &[], &mut clean);
-        prop_assert_eq!(files(&fs, "./d"), files(&clean, "./d"));
+        prop_assert_eq!(fs.files(b"./d"), clean.files(b"./d"));
         prop_assert!(fs.fatal.is_none());
     }
 
@@ -415,7 +398,7 @@ proptest! {
         let mut fs = MemFs::new();
         let num = format!("n{n}");
         troubled_run(&["s4096", &num, "./d"], &input, 65536, &[], &mut fs);
-        let kept = files(&fs, "./d");
+        let kept = fs.files(b"./d");
         prop_assert!(kept.len() as u64 <= n);
         let tail = kept.concat();
         prop_assert!(input.ends_with(&tail));

@@ -200,19 +200,27 @@ impl MemFs {
         self.status_files.get(path).map(Vec::as_slice)
     }
 
+    /// The contents of a directory's archives in name order, then of its
+    /// `current` (empty if there is none).
+    pub fn files(&self, dir: &[u8]) -> Vec<Vec<u8>> {
+        let listing = self.listing(dir);
+        let mut files: Vec<Vec<u8>> = listing
+            .iter()
+            .filter(|(name, _)| is_archive(name))
+            .map(|(_, entry)| entry.data.clone())
+            .collect();
+        files.push(
+            listing
+                .get(&b"current"[..])
+                .map(|entry| entry.data.clone())
+                .unwrap_or_default(),
+        );
+        files
+    }
+
     /// The archives and `current` of a directory, concatenated in name order.
     pub fn logged(&self, dir: &[u8]) -> Vec<u8> {
-        let listing = self.listing(dir);
-        let mut all = Vec::new();
-        for (name, entry) in &listing {
-            if is_archive(name) {
-                all.extend_from_slice(&entry.data);
-            }
-        }
-        if let Some(current) = listing.get(&b"current"[..]) {
-            all.extend_from_slice(&current.data);
-        }
-        all
+        self.files(dir).concat()
     }
 
     /// What a restart will recover of a directory, in order: archives,
