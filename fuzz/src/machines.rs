@@ -7,7 +7,7 @@ use dt_core::process::{ExitKind, Pid};
 use dt_core::scan::{self, Entry, EntryKind, Listing, LogProbe, Role, Scan};
 use dt_core::supervise::{self, Command, Config, Supervise};
 use dt_core::{label, Errno, Mono, Now};
-use dt_model::scan::{Effect, ModelScan, Oracle};
+use dt_model::scan::{Effect, ModelScan, Oracle, ScriptedOracle};
 use dt_model::supervise::ModelSupervise;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -231,38 +231,6 @@ pub fn supervise_events(data: &[u8]) {
     }
 }
 
-/// Pipe and fork answers drawn in advance for one scan: which pipe and
-/// which fork (counted from 1 within the scan) fail, pids from a counter.
-#[derive(Clone, Debug)]
-struct Answers {
-    fail_pipe: Option<usize>,
-    fail_fork: Option<usize>,
-    pipes: usize,
-    forks: usize,
-    next_pid: i32,
-}
-
-impl Oracle for Answers {
-    fn pipe(&mut self) -> Result<(), Errno> {
-        self.pipes += 1;
-        if Some(self.pipes) == self.fail_pipe {
-            Err(Errno::EMFILE)
-        } else {
-            Ok(())
-        }
-    }
-
-    fn fork(&mut self) -> Result<Pid, Errno> {
-        self.forks += 1;
-        if Some(self.forks) == self.fail_fork {
-            Err(Errno::EAGAIN)
-        } else {
-            self.next_pid += 1;
-            Ok(Pid(self.next_pid))
-        }
-    }
-}
-
 /// The driver's view of svscan's world.
 struct ScanWorld {
     core: Scan,
@@ -324,7 +292,7 @@ fn warn_key(w: &scan::Warning) -> String {
 impl ScanWorld {
     /// One whole scan by the machine, driven as its contract says, checking
     /// the driver-visible invariants; the effects in the model's words.
-    fn core_scan(&mut self, listing: &Listing, mut answers: Answers) -> Vec<Effect> {
+    fn core_scan(&mut self, listing: &Listing, mut answers: ScriptedOracle) -> Vec<Effect> {
         if let Some(deadline) = self.core.next_deadline() {
             // A Tick before the deadline does nothing.
             let early = self.core.handle(
@@ -722,7 +690,7 @@ pub fn scan_events(data: &[u8]) {
                 };
                 let fail_pipe = draw_failure(&mut u, 3);
                 let fail_fork = draw_failure(&mut u, 5);
-                let answers = Answers {
+                let answers = ScriptedOracle {
                     fail_pipe,
                     fail_fork,
                     pipes: 0,

@@ -33,6 +33,45 @@ pub trait Oracle {
     fn fork(&mut self) -> Result<Pid, Errno>;
 }
 
+/// An [`Oracle`] with its answers fixed in advance for one scan: the
+/// `fail_pipe`-th pipe fails with EMFILE and the `fail_fork`-th fork with
+/// EAGAIN (counted from 1), other forks get pids counting up from
+/// `next_pid`. Clone it to give core and the model the same answers.
+#[derive(Clone, Debug)]
+pub struct ScriptedOracle {
+    /// Which pipe of the scan fails, if any.
+    pub fail_pipe: Option<usize>,
+    /// Which fork of the scan fails, if any.
+    pub fail_fork: Option<usize>,
+    /// Pipes answered so far.
+    pub pipes: usize,
+    /// Forks answered so far.
+    pub forks: usize,
+    /// The last pid handed out.
+    pub next_pid: i32,
+}
+
+impl Oracle for ScriptedOracle {
+    fn pipe(&mut self) -> Result<(), Errno> {
+        self.pipes += 1;
+        if Some(self.pipes) == self.fail_pipe {
+            Err(Errno::EMFILE)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn fork(&mut self) -> Result<Pid, Errno> {
+        self.forks += 1;
+        if Some(self.forks) == self.fail_fork {
+            Err(Errno::EAGAIN)
+        } else {
+            self.next_pid += 1;
+            Ok(Pid(self.next_pid))
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Slot {
     id: u64,

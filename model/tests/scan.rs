@@ -5,40 +5,9 @@
 use dt_core::process::Pid;
 use dt_core::scan::{Action, Entry, EntryKind, Event, Listing, LogProbe, Role, Scan, ServiceId};
 use dt_core::{Errno, Mono, Now};
-use dt_model::scan::{Effect, ModelScan, Oracle};
+use dt_model::scan::{Effect, ModelScan, Oracle, ScriptedOracle};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
-
-/// Pipe and fork answers: the `fail_pipe`-th pipe and the `fail_fork`-th
-/// fork of a scan fail; pids come from a counter shared by both sides.
-#[derive(Clone, Debug)]
-struct Script {
-    fail_pipe: Option<usize>,
-    fail_fork: Option<usize>,
-    pipes: usize,
-    forks: usize,
-    next_pid: i32,
-}
-
-impl Oracle for Script {
-    fn pipe(&mut self) -> Result<(), Errno> {
-        self.pipes += 1;
-        if Some(self.pipes) == self.fail_pipe {
-            Err(Errno::EMFILE)
-        } else {
-            Ok(())
-        }
-    }
-    fn fork(&mut self) -> Result<Pid, Errno> {
-        self.forks += 1;
-        if Some(self.forks) == self.fail_fork {
-            Err(Errno::EAGAIN)
-        } else {
-            self.next_pid += 1;
-            Ok(Pid(self.next_pid))
-        }
-    }
-}
 
 /// The machine, the model and what really runs.
 #[derive(Clone, Debug)]
@@ -112,7 +81,7 @@ impl Pair {
                 fail_pipe,
                 fail_fork,
             } => {
-                let script = Script {
+                let script = ScriptedOracle {
                     fail_pipe: *fail_pipe,
                     fail_fork: *fail_fork,
                     pipes: 0,
@@ -133,7 +102,7 @@ impl Pair {
     fn run_core_scan(
         &mut self,
         listing: &Listing,
-        mut script: Script,
+        mut script: ScriptedOracle,
     ) -> Result<Vec<Effect>, String> {
         if let Some(deadline) = self.core.next_deadline() {
             self.now = deadline.0 / Mono::SECOND;
