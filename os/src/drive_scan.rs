@@ -14,10 +14,10 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::stat::Mode;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::ffi::{CString, OsStr};
 use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// Where a child failed before `supervise` could run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,8 +105,7 @@ pub fn run(
                     }
                     // 0.76 looks at `log` only when it meets a new
                     // service: a known one costs a single stat per scan.
-                    let known: HashSet<(u64, u64)> =
-                        machine.services().iter().map(|s| s.dev_ino).collect();
+                    let known = machine.known_dev_inos();
                     Some(Event::Scanned(list_directory(&known)))
                 }
                 Action::MakePipe { service } => match nix::unistd::pipe2(OFlag::O_CLOEXEC) {
@@ -204,7 +203,7 @@ fn send_control(name: &[u8], role: Role, bytes: &[u8]) {
 /// Read `.` in readdir order, `stat`ing each entry (following symlinks) and,
 /// for directories not `known` (by device and inode), their `log`.
 //= spec/svscan.md#scan-3
-fn list_directory(known: &HashSet<(u64, u64)>) -> Listing {
+fn list_directory(known: &[(u64, u64)]) -> Listing {
     let mut listing = Listing::default();
     let entries = match std::fs::read_dir(".") {
         Ok(entries) => entries,
@@ -221,14 +220,15 @@ fn list_directory(known: &HashSet<(u64, u64)>) -> Listing {
                 break;
             }
         };
-        let name = entry.file_name().as_bytes().to_vec();
+        let name = entry.file_name().into_vec();
         let kind = probe(&name, known);
         listing.entries.push(Entry { name, kind });
     }
     listing
 }
 
-fn probe(name: &[u8], known: &HashSet<(u64, u64)>) -> EntryKind {
+/// `known` is sorted.
+fn probe(name: &[u8], known: &[(u64, u64)]) -> EntryKind {
     if name.first() == Some(&b'.') {
         return EntryKind::NotDirectory;
     }
@@ -240,7 +240,7 @@ fn probe(name: &[u8], known: &HashSet<(u64, u64)>) -> EntryKind {
         return EntryKind::NotDirectory;
     }
     //= spec/svscan.md#scan-6
-    let log = if known.contains(&(st.st_dev, st.st_ino)) {
+    let log = if known.binary_search(&(st.st_dev, st.st_ino)).is_ok() {
         // Not looked at: the machine decides a service's log only when it
         // first meets it.
         LogProbe::Missing

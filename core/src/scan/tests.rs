@@ -536,3 +536,33 @@ fn without_a_stop_the_machine_never_exits_or_writes_control_bytes() {
         .iter()
         .all(|a| !matches!(a, Action::Exit(_) | Action::Control { .. })));
 }
+
+/// The lookup starts where the previous match left off; a listing in
+/// another order (entries renamed, added or removed between scans) must
+/// still find every known service, wherever the cursor stands.
+//= spec/svscan.md#scan-4
+#[test]
+fn known_services_are_found_in_any_listing_order() {
+    let mut scan = started();
+    let mut pid = 100;
+    let names = ["a", "b", "c", "d"];
+    let first: Vec<Entry> = (0..4)
+        .map(|i| dir(names[i], i as u64 + 1, LogProbe::Missing))
+        .collect();
+    assert_eq!(
+        spawned(&run_scan(&mut scan, Now::at_secs(0), first, &mut pid)).len(),
+        4
+    );
+    let orders: [[usize; 4]; 4] = [[3, 2, 1, 0], [2, 3, 0, 1], [1, 0, 3, 2], [0, 2, 1, 3]];
+    for (round, order) in orders.iter().enumerate() {
+        let listing = order
+            .iter()
+            .map(|&i| dir(names[i], i as u64 + 1, LogProbe::Missing))
+            .collect();
+        let now = Now::at_secs(5 * (round as u64 + 1));
+        let actions = run_scan(&mut scan, now, listing, &mut pid);
+        assert_eq!(spawned(&actions), [], "order {order:?}: {actions:?}");
+        assert_eq!(scan.services().len(), 4);
+    }
+    assert_eq!(scan.known_dev_inos(), [(1, 1), (1, 2), (1, 3), (1, 4)]);
+}
