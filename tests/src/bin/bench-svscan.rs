@@ -4,8 +4,8 @@
 //! memory of svscan and its 1000 supervise processes (the sum of their PSS
 //! from `/proc/<pid>/smaps_rollup`, the services themselves left out); and
 //! the CPU time svscan (and, separately, all supervise processes together)
-//! use while idle over a measurement window (utime + stime from
-//! `/proc/<pid>/stat`).
+//! use while idle over a measurement window (time on a CPU, in ns, from
+//! `/proc/<pid>/schedstat`).
 //!
 //! Run with `scripts/bench.sh`, or after `cargo build --release -p dt-bins`:
 //! `cargo run --release -p dt-tests --bin bench-svscan -- [window-seconds]`
@@ -258,20 +258,14 @@ fn stat_fields(pid: i32) -> Option<Vec<String>> {
     Some(after.split_whitespace().map(str::to_owned).collect())
 }
 
-/// utime + stime of `pid`.
+/// Time `pid` has spent on a CPU, from `/proc/<pid>/schedstat` (in
+/// nanoseconds: svscan's idle use is a few ms per minute, below what the
+/// 10 ms ticks of utime + stime in `/proc/<pid>/stat` resolve).
 fn cpu(pid: i32) -> Duration {
-    // /proc counts in USER_HZ, 100 on the architectures this runs on.
-    let ticks_per_second = 100.0;
-    let Some(fields) = stat_fields(pid) else {
-        return Duration::ZERO;
-    };
-    // Fields 14 and 15 of stat; the comm (field 2) is cut off and
-    // `fields` starts at field 3.
-    let ticks: u64 = [11, 12]
-        .iter()
-        .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
-        .sum();
-    Duration::from_secs_f64(ticks as f64 / ticks_per_second)
+    fs::read_to_string(format!("/proc/{pid}/schedstat"))
+        .ok()
+        .and_then(|text| text.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(Duration::ZERO, Duration::from_nanos)
 }
 
 /// The proportional set size of `pid`, in KiB.
