@@ -466,7 +466,7 @@ impl ScanWorld {
                     None => break,
                 }
             } else {
-                u.int_in_range(0..=6u8).unwrap_or(2)
+                u.int_in_range(0..=7u8).unwrap_or(2)
             };
             let (event, now) = match choice {
                 0 => (scan::Event::Stop { grace_secs: grace }, self.now),
@@ -486,7 +486,8 @@ impl ScanWorld {
                 }
                 3 => (scan::Event::Tick, self.now),
                 5 => (scan::Event::Scanned(Listing::default()), self.now),
-                _ => (scan::Event::Started, self.now),
+                6 => (scan::Event::Started, self.now),
+                _ => (scan::Event::Rescan, self.now),
             };
             let early_tick =
                 matches!(event, scan::Event::Tick) && deadline_secs.is_none_or(|d| d > self.now);
@@ -558,7 +559,10 @@ impl ScanWorld {
             }
             if matches!(
                 event,
-                scan::Event::Stop { .. } | scan::Event::Started | scan::Event::Scanned(_)
+                scan::Event::Stop { .. }
+                    | scan::Event::Started
+                    | scan::Event::Scanned(_)
+                    | scan::Event::Rescan
             ) && !first
             {
                 assert!(

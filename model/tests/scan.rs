@@ -44,6 +44,9 @@ enum Step {
         listing: Listing,
         fail_pipe: Option<usize>,
         fail_fork: Option<usize>,
+        /// Started by `Rescan` (the opt-in instant rescan) before the
+        /// deadline instead of by the tick at it.
+        rescan: bool,
     },
     Exit(usize),
 }
@@ -80,6 +83,7 @@ impl Pair {
                 listing,
                 fail_pipe,
                 fail_fork,
+                rescan,
             } => {
                 let script = ScriptedOracle {
                     fail_pipe: *fail_pipe,
@@ -90,7 +94,7 @@ impl Pair {
                 };
                 let mut model_script = script.clone();
                 let expected = self.model.scan(listing, &mut model_script);
-                let got = self.run_core_scan(listing, script)?;
+                let got = self.run_core_scan(listing, script, *rescan)?;
                 if got != expected {
                     return Err(format!("core {got:?}\nmodel {expected:?}"));
                 }
@@ -103,8 +107,15 @@ impl Pair {
         &mut self,
         listing: &Listing,
         mut script: ScriptedOracle,
+        rescan: bool,
     ) -> Result<Vec<Effect>, String> {
-        if let Some(deadline) = self.core.next_deadline() {
+        if rescan && self.core.next_deadline().is_some() {
+            // Whenever it comes between scans, a rescan starts one at once.
+            let actions = self.core.handle(Now::at_secs(self.now), Event::Rescan);
+            if actions != vec![Action::Scan] {
+                return Err(format!("rescan gave {actions:?}"));
+            }
+        } else if let Some(deadline) = self.core.next_deadline() {
             self.now = deadline.0 / Mono::SECOND;
             let tick = self.core.handle(Now::at_secs(self.now), Event::Tick);
             if tick != vec![Action::Scan] {
@@ -314,6 +325,7 @@ fn steps(pair: &Pair) -> Vec<Step> {
                 listing: listing.clone(),
                 fail_pipe,
                 fail_fork,
+                rescan: false,
             });
         }
     }
@@ -392,11 +404,13 @@ fn any_step() -> impl Strategy<Value = Step> {
             proptest::option::weighted(0.1, Just(Errno::EIO)),
             proptest::option::weighted(0.2, 1usize..3),
             proptest::option::weighted(0.2, 1usize..4),
+            proptest::bool::weighted(0.3),
         )
-            .prop_map(|(entries, error, fail_pipe, fail_fork)| Step::Scan {
+            .prop_map(|(entries, error, fail_pipe, fail_fork, rescan)| Step::Scan {
                 listing: Listing { entries, error },
                 fail_pipe,
                 fail_fork,
+                rescan,
             }),
         2 => (0usize..8).prop_map(Step::Exit),
     ]
@@ -428,6 +442,7 @@ fn service_ids_are_never_reused() {
         listing,
         fail_pipe: None,
         fail_fork: None,
+        rescan: false,
     };
     pair.step(&scan).expect("first scan");
     let first = pair.core.services()[0].id;
@@ -437,6 +452,7 @@ fn service_ids_are_never_reused() {
         listing: Listing::default(),
         fail_pipe: None,
         fail_fork: None,
+        rescan: true,
     })
     .expect("forget");
     pair.step(&scan).expect("again");

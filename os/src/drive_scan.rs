@@ -7,10 +7,13 @@ use crate::errno::from_nix;
 use crate::process::{fork_child, reap};
 use dt_core::scan::{
     Action, Entry, EntryKind, Event, Listing, LogProbe, Role, Scan, ServiceId, Warning,
+    MAX_SERVICES,
 };
+use dt_core::softlimit::Resource;
 use dt_core::Errno;
 use nix::fcntl::OFlag;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::inotify::{AddWatchFlags, InitFlags, Inotify};
 use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use nix::sys::stat::Mode;
@@ -43,6 +46,36 @@ pub struct StopMode {
     pub grace_secs: u64,
 }
 
+/// What svscan's opt-in extensions ask for; the default is 0.76.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options {
+    /// Stop everything on SIGTERM or SIGINT (SCAN-9).
+    pub stop: Option<StopMode>,
+    /// Scan as soon as the directory changes or SIGALRM comes (SCAN-10).
+    pub instant: bool,
+    /// How many services may run (SCAN-5, SCAN-11).
+    pub max_services: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            stop: None,
+            instant: false,
+            max_services: MAX_SERVICES,
+        }
+    }
+}
+
+/// Why svscan could not set up what its options ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetupError {
+    /// Blocking the signals or making their descriptor.
+    Signals(Errno),
+    /// Watching the directory with inotify.
+    Watch(Errno),
+}
+
 /// Signals delivered through a descriptor instead of handlers, with the
 /// mask to give children back.
 struct Signals {
@@ -51,9 +84,9 @@ struct Signals {
 }
 
 impl Signals {
-    fn new() -> Result<Signals, Errno> {
+    fn new(signals: &[Signal]) -> Result<Signals, Errno> {
         let mut set = SigSet::empty();
-        for sig in [Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT] {
+        for &sig in signals {
             set.add(sig);
         }
         let mut original = SigSet::empty();
@@ -62,9 +95,47 @@ impl Signals {
             .map_err(from_nix)?;
         Ok(Signals { fd, original })
     }
+}
 
-    /// Wait until a signal arrives or `deadline`; whether a stop signal came.
-    fn wait(&self, deadline: Option<dt_core::Mono>) -> bool {
+/// What woke a waiting svscan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Woken {
+    /// SIGTERM or SIGINT.
+    stop: bool,
+    /// SIGALRM or a change in the directory.
+    rescan: bool,
+}
+
+/// The descriptors a svscan with extensions waits on between scans.
+struct Wakeups {
+    signals: Option<Signals>,
+    watch: Option<Inotify>,
+}
+
+impl Wakeups {
+    fn new(options: &Options) -> Result<Option<Wakeups>, SetupError> {
+        let mut wanted = Vec::new();
+        if options.stop.is_some() {
+            wanted.extend([Signal::SIGCHLD, Signal::SIGTERM, Signal::SIGINT]);
+        }
+        if options.instant {
+            wanted.push(Signal::SIGALRM);
+        }
+        if wanted.is_empty() {
+            return Ok(None);
+        }
+        let signals = Some(Signals::new(&wanted).map_err(SetupError::Signals)?);
+        let watch = if options.instant {
+            Some(watch_directory().map_err(SetupError::Watch)?)
+        } else {
+            None
+        };
+        Ok(Some(Wakeups { signals, watch }))
+    }
+
+    /// Wait until a signal or a change in the directory arrives, or
+    /// `deadline`; what came.
+    fn wait(&self, deadline: Option<dt_core::Mono>) -> Woken {
         let timeout = match deadline {
             None => PollTimeout::NONE,
             Some(deadline) => {
@@ -72,28 +143,89 @@ impl Signals {
                 PollTimeout::try_from(left.div_ceil(1_000_000)).unwrap_or(PollTimeout::MAX)
             }
         };
-        let mut fds = [PollFd::new(self.fd.as_fd(), PollFlags::POLLIN)];
-        let _ = poll(&mut fds, timeout);
-        let mut stop = false;
-        while let Ok(Some(info)) = self.fd.read_signal() {
-            let signo = i32::try_from(info.ssi_signo).unwrap_or(0);
-            stop |= signo == libc::SIGTERM || signo == libc::SIGINT;
+        let mut fds = Vec::with_capacity(2);
+        if let Some(signals) = &self.signals {
+            fds.push(PollFd::new(signals.fd.as_fd(), PollFlags::POLLIN));
         }
-        stop
+        if let Some(watch) = &self.watch {
+            fds.push(PollFd::new(watch.as_fd(), PollFlags::POLLIN));
+        }
+        let _ = poll(&mut fds, timeout);
+        let mut woken = Woken::default();
+        if let Some(signals) = &self.signals {
+            while let Ok(Some(info)) = signals.fd.read_signal() {
+                match i32::try_from(info.ssi_signo).unwrap_or(0) {
+                    libc::SIGTERM | libc::SIGINT => woken.stop = true,
+                    libc::SIGALRM => woken.rescan = true,
+                    _ => {}
+                }
+            }
+        }
+        if let Some(watch) = &self.watch {
+            // Which entry changed does not matter: the scan looks at all.
+            while let Ok(events) = watch.read_events() {
+                if events.is_empty() {
+                    break;
+                }
+                woken.rescan = true;
+            }
+        }
+        woken
     }
+}
+
+/// An inotify descriptor watching `.` for entries that come and go.
+//= spec/svscan.md#scan-10
+fn watch_directory() -> Result<Inotify, Errno> {
+    let watch = Inotify::init(InitFlags::IN_NONBLOCK | InitFlags::IN_CLOEXEC).map_err(from_nix)?;
+    let changes = AddWatchFlags::IN_CREATE
+        | AddWatchFlags::IN_DELETE
+        | AddWatchFlags::IN_MOVED_FROM
+        | AddWatchFlags::IN_MOVED_TO
+        | AddWatchFlags::IN_ONLYDIR;
+    watch.add_watch(".", changes).map_err(from_nix)?;
+    Ok(watch)
+}
+
+/// With more services than 0.76's 1000, svscan may need more descriptors
+/// (two per logged service) than the usual soft limit of 1024: raise it
+/// towards the hard limit, and return the limits to give back to children
+/// so that services run with the limits they would have had.
+//= spec/svscan.md#scan-11
+fn raise_descriptor_limit(max_services: usize) -> Option<(u64, u64)> {
+    if max_services <= MAX_SERVICES {
+        return None;
+    }
+    let (soft, hard) = crate::rlimit::get(Resource::Nofile).ok()?;
+    let wanted = u64::try_from(max_services)
+        .ok()?
+        .saturating_mul(2)
+        .saturating_add(64);
+    let raised = wanted.min(hard);
+    if raised <= soft {
+        return None;
+    }
+    crate::rlimit::set(Resource::Nofile, raised, hard).ok()?;
+    Some((soft, hard))
 }
 
 /// Run svscan in the current directory forever (or, in the stop mode,
 /// until it has stopped every service), reporting warnings through `warn`.
-/// Fails only if the stop mode cannot set up its signal descriptor.
+/// Fails only if what `options` ask for cannot be set up.
 pub fn run(
-    stop_mode: Option<StopMode>,
+    options: Options,
     warn: &mut dyn FnMut(&Warning),
     child_message: ChildMessage<'_>,
-) -> Result<std::convert::Infallible, Errno> {
-    let signals = stop_mode.map(|_| Signals::new()).transpose()?;
-    let child_mask = signals.as_ref().map(|s| s.original);
-    let mut machine = Scan::new();
+) -> Result<std::convert::Infallible, SetupError> {
+    let wakeups = Wakeups::new(&options)?;
+    let child_setup = ChildSetup {
+        mask: wakeups
+            .as_ref()
+            .and_then(|w| w.signals.as_ref())
+            .map(|s| s.original),
+        descriptor_limit: raise_descriptor_limit(options.max_services),
+    };
+    let mut machine = Scan::with_limit(options.max_services);
     let mut pipes: HashMap<ServiceId, (OwnedFd, OwnedFd)> = HashMap::new();
     let mut work: VecDeque<Action> = machine.handle(clock::now(), Event::Started).into();
     loop {
@@ -125,7 +257,7 @@ pub fn run(
                     logged,
                 } => {
                     let pipe = if logged { pipes.get(&service) } else { None };
-                    let result = spawn_supervise(&name, role, pipe, child_mask, child_message);
+                    let result = spawn_supervise(&name, role, pipe, child_setup, child_message);
                     Some(match result {
                         Ok(pid) => Event::SpawnSucceeded { service, role, pid },
                         Err(errno) => Event::SpawnFailed {
@@ -156,24 +288,29 @@ pub fn run(
                 }
             }
         }
-        match (&signals, stop_mode) {
-            (Some(signals), Some(mode)) => {
+        match &wakeups {
+            Some(wakeups) => {
                 let deadline = machine.next_deadline();
-                let stop = signals.wait(deadline);
-                while let Some((pid, _)) = reap() {
-                    work.extend(machine.handle(clock::now(), Event::ChildExited { pid }));
+                let woken = wakeups.wait(deadline);
+                if let Some(mode) = options.stop {
+                    while let Some((pid, _)) = reap() {
+                        work.extend(machine.handle(clock::now(), Event::ChildExited { pid }));
+                    }
+                    if woken.stop {
+                        let event = Event::Stop {
+                            grace_secs: mode.grace_secs,
+                        };
+                        work.extend(machine.handle(clock::now(), event));
+                    }
                 }
-                if stop {
-                    let event = Event::Stop {
-                        grace_secs: mode.grace_secs,
-                    };
-                    work.extend(machine.handle(clock::now(), event));
+                if woken.rescan {
+                    work.extend(machine.handle(clock::now(), Event::Rescan));
                 }
                 if deadline.is_some_and(|d| clock::mono() >= d) {
                     work.extend(machine.handle(clock::now(), Event::Tick));
                 }
             }
-            _ => {
+            None => {
                 // 0.76: sleep until the next scan; children are reaped then.
                 if let Some(deadline) = machine.next_deadline() {
                     let left = deadline.0.saturating_sub(clock::mono().0);
@@ -262,6 +399,14 @@ fn probe(name: &[u8], known: &[(u64, u64)]) -> EntryKind {
     }
 }
 
+/// What a child of svscan gets back before it runs supervise: the signal
+/// mask and descriptor limit svscan had before its extensions changed them.
+#[derive(Clone, Copy, Debug)]
+struct ChildSetup {
+    mask: Option<SigSet>,
+    descriptor_limit: Option<(u64, u64)>,
+}
+
 /// fork; the child puts the pipe end in place, (for a log) changes into
 /// the service directory, and runs `supervise <name>` or `supervise log`
 /// through the PATH. A child that fails prints its message and exits 111.
@@ -270,7 +415,7 @@ fn spawn_supervise(
     name: &[u8],
     role: Role,
     pipe: Option<&(OwnedFd, OwnedFd)>,
-    child_mask: Option<SigSet>,
+    setup: ChildSetup,
     child_message: ChildMessage<'_>,
 ) -> Result<dt_core::process::Pid, Errno> {
     let argument = match role {
@@ -290,8 +435,11 @@ fn spawn_supervise(
             line.push(b'\n');
             crate::process::child_exit(&line, 111)
         };
-        if let Some(mask) = child_mask {
+        if let Some(mask) = setup.mask {
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&mask), None);
+        }
+        if let Some((soft, hard)) = setup.descriptor_limit {
+            let _ = crate::rlimit::set(Resource::Nofile, soft, hard);
         }
         if let Some((read, write)) = pipe {
             let moved = match role {

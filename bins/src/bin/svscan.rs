@@ -3,8 +3,11 @@
 
 use dt_bins::diag::{die, emit, fatal_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
-use dt_core::scan::{parse_grace, Role, Warning, STOP_VARIABLE};
-use dt_os::drive_scan::{run, ChildStage, StopMode};
+use dt_core::scan::{
+    parse_grace, parse_limit, Role, Warning, INSTANT_VARIABLE, LIMIT_CEILING, LIMIT_VARIABLE,
+    MAX_SERVICES, STOP_VARIABLE,
+};
+use dt_os::drive_scan::{run, ChildStage, Options, SetupError, StopMode};
 use std::os::unix::ffi::OsStrExt;
 
 //= spec/svscan.md#scan-1
@@ -17,10 +20,33 @@ fn main() {
             die(EXIT_TEMPORARY, &fatal_line("svscan", &text, Some(e)));
         }
     }
-    let stop_mode = stop_mode();
-    let Err(e) = run(stop_mode, &mut |w| emit(&warning(w)), &child_message);
-    let text = "unable to set up signals for stopping";
-    die(EXIT_TEMPORARY, &fatal_line("svscan", text, Some(e)))
+    let options = Options {
+        stop: stop_mode(),
+        //= spec/svscan.md#scan-10
+        instant: std::env::var_os(INSTANT_VARIABLE).is_some(),
+        max_services: max_services(),
+    };
+    let Err(e) = run(options, &mut |w| emit(&warning(w)), &child_message);
+    let (text, errno) = match e {
+        SetupError::Signals(errno) if options.stop.is_some() => {
+            ("unable to set up signals for stopping", errno)
+        }
+        SetupError::Signals(errno) => ("unable to set up SIGALRM", errno),
+        SetupError::Watch(errno) => ("unable to watch directory", errno),
+    };
+    die(EXIT_TEMPORARY, &fatal_line("svscan", text, Some(errno)))
+}
+
+/// The service limit from `SVSCAN_MAX_SERVICES` (unset: 0.76's 1000).
+//= spec/svscan.md#scan-11
+fn max_services() -> usize {
+    let Some(value) = std::env::var_os(LIMIT_VARIABLE) else {
+        return MAX_SERVICES;
+    };
+    parse_limit(value.as_bytes()).unwrap_or_else(|| {
+        let text = format!("{LIMIT_VARIABLE} must be a number from 1 to {LIMIT_CEILING}");
+        die(EXIT_USAGE, &fatal_line("svscan", &text, None))
+    })
 }
 
 /// The opt-in stop mode from `SVSCAN_STOP` (unset: 0.76's behaviour).

@@ -102,6 +102,10 @@ pub enum Event {
     },
     /// The deadline has passed.
     Tick,
+    /// Something may have changed in the directory (the opt-in instant
+    /// rescan, SCAN-10: an inotify event or SIGALRM): scan now, or right
+    /// after the scan under way.
+    Rescan,
     /// A stop signal arrived and the opt-in stop mode is on (SCAN-9): stop
     /// every service, then exit, giving up after `grace_secs`.
     Stop {

@@ -97,6 +97,11 @@ pub struct Scan {
     /// O(n) instead of O(n²) comparisons. Only a speed hint: the search
     /// covers the whole table whatever its value.
     cursor: usize,
+    /// How many services may be known at once (SCAN-5, SCAN-11).
+    max_services: usize,
+    /// A `Rescan` came while a scan was under way (SCAN-10): scan again as
+    /// soon as this one ends.
+    rescan_requested: bool,
 }
 
 impl Default for Scan {
@@ -113,6 +118,18 @@ impl Scan {
             phase: Phase::New,
             next_id: 0,
             cursor: 0,
+            max_services: MAX_SERVICES,
+            rescan_requested: false,
+        }
+    }
+
+    /// A scanner that knows at most `max_services` services instead of
+    /// 0.76's 1000 (SCAN-11); at least one.
+    //= spec/svscan.md#scan-11
+    pub fn with_limit(max_services: usize) -> Self {
+        Scan {
+            max_services: max_services.max(1),
+            ..Scan::new()
         }
     }
 
@@ -177,6 +194,12 @@ impl Scan {
                 }
             }
             Event::Stop { grace_secs } => self.on_stop(now, grace_secs, &mut out),
+            //= spec/svscan.md#scan-10
+            Event::Rescan => match self.phase {
+                Phase::Idle { .. } => self.start_scan(&mut out),
+                Phase::Listing | Phase::Walking(_) => self.rescan_requested = true,
+                Phase::New | Phase::Stopping { .. } | Phase::Done => {}
+            },
             Event::Scanned(listing) => {
                 if self.phase == Phase::Listing {
                     self.on_scanned(listing);
@@ -429,7 +452,7 @@ impl Scan {
             return;
         }
         //= spec/svscan.md#scan-5
-        if self.services.len() >= MAX_SERVICES {
+        if self.services.len() >= self.max_services {
             out.push(Action::Warn(Warning::TooManyServices { name }));
             return;
         }
@@ -514,8 +537,12 @@ impl Scan {
             }
             self.services = kept;
         }
-        self.phase = Phase::Idle {
-            next_scan: now.mono.after_secs(RESCAN_SECS),
+        let next_scan = if std::mem::take(&mut self.rescan_requested) {
+            // What changed during this scan may have been missed by it.
+            now.mono
+        } else {
+            now.mono.after_secs(RESCAN_SECS)
         };
+        self.phase = Phase::Idle { next_scan };
     }
 }

@@ -566,3 +566,111 @@ fn known_services_are_found_in_any_listing_order() {
     }
     assert_eq!(scan.known_dev_inos(), [(1, 1), (1, 2), (1, 3), (1, 4)]);
 }
+
+//= spec/svscan.md#scan-10
+#[test]
+fn a_rescan_while_idle_scans_at_once() {
+    let mut scan = started();
+    let mut pid = 100;
+    run_scan(&mut scan, Now::at_secs(0), vec![], &mut pid);
+    assert_eq!(
+        scan.next_deadline(),
+        Some(Now::at_secs(0).mono.after_secs(RESCAN_SECS))
+    );
+    assert_eq!(
+        scan.handle(Now::at_secs(1), Event::Rescan),
+        vec![Action::Scan]
+    );
+    let actions = scan.handle(
+        Now::at_secs(1),
+        listing(vec![dir("new", 7, LogProbe::Missing)]),
+    );
+    assert_eq!(spawned(&actions), [("new".into(), Role::Main)]);
+}
+
+//= spec/svscan.md#scan-10
+#[test]
+fn a_rescan_during_a_scan_makes_the_next_scan_due_when_it_ends() {
+    let mut scan = started();
+    // The listing is being read: the rescan is remembered.
+    assert!(scan.handle(Now::at_secs(0), Event::Rescan).is_empty());
+    let actions = scan.handle(
+        Now::at_secs(0),
+        listing(vec![dir("a", 1, LogProbe::Missing)]),
+    );
+    let Some(Action::SpawnSupervise { service, role, .. }) = actions.first().cloned() else {
+        panic!("expected a spawn: {actions:?}");
+    };
+    // Waiting for the fork's answer: a second rescan is the same request.
+    assert!(scan.handle(Now::at_secs(0), Event::Rescan).is_empty());
+    let event = Event::SpawnSucceeded {
+        service,
+        role,
+        pid: Pid(5),
+    };
+    assert!(scan.handle(Now::at_secs(2), event).is_empty());
+    assert_eq!(scan.next_deadline(), Some(Now::at_secs(2).mono));
+    assert_eq!(
+        scan.handle(Now::at_secs(2), Event::Tick),
+        vec![Action::Scan]
+    );
+    // One request, one extra scan: after it the 5 seconds are back.
+    let _ = scan.handle(
+        Now::at_secs(2),
+        listing(vec![dir("a", 1, LogProbe::Missing)]),
+    );
+    assert_eq!(
+        scan.next_deadline(),
+        Some(Now::at_secs(2).mono.after_secs(RESCAN_SECS))
+    );
+}
+
+//= spec/svscan.md#scan-10
+#[test]
+fn a_rescan_before_the_start_or_while_stopping_does_nothing() {
+    let mut scan = Scan::new();
+    assert!(scan.handle(Now::at_secs(0), Event::Rescan).is_empty());
+    assert_eq!(
+        scan.handle(Now::at_secs(0), Event::Started),
+        vec![Action::Scan]
+    );
+    let mut pid = 100;
+    run_scan(
+        &mut scan,
+        Now::at_secs(0),
+        vec![dir("a", 1, LogProbe::Missing)],
+        &mut pid,
+    );
+    let _ = scan.handle(Now::at_secs(1), Event::Stop { grace_secs: 10 });
+    assert!(scan.handle(Now::at_secs(1), Event::Rescan).is_empty());
+}
+
+//= spec/svscan.md#scan-11
+#[test]
+fn the_service_limit_can_be_set() {
+    let mut scan = Scan::with_limit(2);
+    assert_eq!(
+        scan.handle(Now::at_secs(0), Event::Started),
+        vec![Action::Scan]
+    );
+    let mut pid = 0;
+    let entries = (0..3u64)
+        .map(|i| dir(&format!("s{i}"), i + 1, LogProbe::Missing))
+        .collect();
+    let actions = run_scan(&mut scan, Now::at_secs(0), entries, &mut pid);
+    assert_eq!(scan.services().len(), 2);
+    assert_eq!(
+        actions.last(),
+        Some(&Action::Warn(Warning::TooManyServices {
+            name: b"s2".to_vec()
+        }))
+    );
+    let mut big = Scan::with_limit(MAX_SERVICES + 500);
+    let _ = big.handle(Now::at_secs(0), Event::Started);
+    let entries: Vec<Entry> = (0..MAX_SERVICES as u64 + 500)
+        .map(|i| dir(&format!("s{i}"), i + 1, LogProbe::Missing))
+        .collect();
+    let actions = run_scan(&mut big, Now::at_secs(0), entries, &mut pid);
+    assert_eq!(big.services().len(), MAX_SERVICES + 500);
+    assert!(!actions.iter().any(|a| matches!(a, Action::Warn(_))));
+}
