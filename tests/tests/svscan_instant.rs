@@ -175,3 +175,77 @@ fn a_bad_service_limit_is_refused() {
         assert!(!dir.path().join("a/supervise").exists(), "nothing started");
     }
 }
+
+/// The soft limit on open files of `pid`, from `/proc/<pid>/limits`.
+fn open_files_soft_limit(pid: u32) -> String {
+    let limits = fs::read_to_string(format!("/proc/{pid}/limits")).expect("read limits");
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .expect("a Max open files line");
+    line.split_whitespace()
+        .nth(3)
+        .expect("soft limit")
+        .to_owned()
+}
+
+/// 40 logged services need 80 pipe ends in svscan, more than a soft limit
+/// of 64 descriptors allows: with a limit above 1000 svscan raises its own
+/// soft limit so every pipe is made, and each supervise still gets 64.
+//= spec/svscan.md#scan-11
+#[test]
+fn above_1000_svscan_raises_its_descriptor_limit_but_not_its_childrens() {
+    let dir = TempDir::new("limit-fds");
+    let names: Vec<String> = (0..40).map(|i| format!("s{i}")).collect();
+    for name in &names {
+        service(dir.path(), name);
+        service(&dir.path().join(name), "log");
+    }
+    let svscan_path = Side::Ours.program("svscan");
+    let plain = svscan(dir.path(), &[("SVSCAN_MAX_SERVICES", "1001")]);
+    let mut command = {
+        // The same environment, through a shell that lowers the soft limit.
+        let mut shell = Command::new("/bin/sh");
+        shell
+            .arg("-c")
+            .arg("ulimit -S -n 64 && exec \"$0\"")
+            .arg(&svscan_path)
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (key, value) in plain.get_envs() {
+            match value {
+                Some(value) => shell.env(key, value),
+                None => shell.env_remove(key),
+            };
+        }
+        shell
+    };
+    let mut group = Group::spawn(&mut command).expect("svscan");
+    let (_, _, stderr) = group.take_pipes();
+    let stderr = Collector::start(stderr);
+    for name in &names {
+        started_at(dir.path(), name);
+        started_at(&dir.path().join(name), "log");
+    }
+    let supervise = fs::read(dir.path().join("s0/supervise/status")).expect("status");
+    // The status file names ./run's pid; its parent is the supervise.
+    let run_pid = u32::from_le_bytes(supervise[12..16].try_into().expect("pid"));
+    let stat = fs::read_to_string(format!("/proc/{run_pid}/stat")).expect("stat of run");
+    let after_comm = &stat[stat.rfind(')').expect("comm") + 2..];
+    let supervise_pid: u32 = after_comm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .expect("ppid");
+    assert_eq!(open_files_soft_limit(supervise_pid), "64");
+    assert_eq!(open_files_soft_limit(run_pid), "64");
+    assert_ne!(
+        open_files_soft_limit(group.pid()),
+        "64",
+        "svscan's own limit"
+    );
+    stderr.with(|bytes| assert!(bytes.is_empty(), "{}", String::from_utf8_lossy(bytes)));
+    drop(group);
+}
