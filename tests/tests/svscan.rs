@@ -179,7 +179,32 @@ impl Lab {
             .args(args)
             .current_dir(root.path().join(cwd))
             .env_clear()
-            .env("PATH", path)
+            .env("PATH", path);
+        Lab::spawn(side, root, command)
+    }
+
+    /// svscan on `sv` through a shell that first runs `limits` (`ulimit`
+    /// commands), as `user` (through the side's setuidgid) when given.
+    fn start_restricted(side: Side, root: TempDir, limits: &str, user: Option<&str>) -> Lab {
+        let mut command = Command::new("/bin/sh");
+        command
+            .arg("-c")
+            .arg(format!("{limits} && exec \"$@\""))
+            .arg("sh");
+        if let Some(user) = user {
+            command.arg(side.program("setuidgid")).arg(user);
+        }
+        command
+            .arg(side.program("svscan"))
+            .arg("sv")
+            .current_dir(root.path())
+            .env_clear()
+            .env("PATH", search_path(side));
+        Lab::spawn(side, root, command)
+    }
+
+    fn spawn(side: Side, root: TempDir, mut command: Command) -> Lab {
+        command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -927,6 +952,133 @@ fn too_many(side: Side) -> Vec<String> {
 fn a_thousand_and_first_service_is_refused_at_every_scan() {
     let notes = assert_same_transcripts(too_many);
     assert!(notes.contains(&"supervise processes: 1000".to_owned()));
+}
+
+// ---------------------------------------------------------------------------
+// Failures of the system: no descriptors, no processes, no reading
+
+/// Wait until svscan has printed `line` at least `times` times.
+fn await_message(lab: &Lab, line: &str, times: usize) {
+    wait::until_or_panic(
+        &format!("{line:?} {times} times ({})", lab.side.name()),
+        || {
+            let text = lab.stderr_text();
+            (text.lines().filter(|l| *l == line).count() >= times).then_some(())
+        },
+    );
+}
+
+/// How many supervise processes run in the lab's group.
+fn supervise_count(lab: &Lab) -> usize {
+    group_processes(lab.group.pid())
+        .iter()
+        .filter(|p| p.argv.first().map(String::as_str) == Some("supervise"))
+        .count()
+}
+
+/// A logged service under a descriptor limit too low for its pipe.
+fn no_descriptors(side: Side) -> Vec<String> {
+    let root = TempDir::new("scan-nofile");
+    let sv = root.path().join("sv");
+    service(&sv.join("b"), SLEEPER);
+    service(&sv.join("b/log"), SLEEPER);
+    // Standard input, output and error leave one descriptor: no pipe.
+    let mut lab = Lab::start_restricted(side, root, "ulimit -S -n 4", None);
+    let first = wait::until_or_panic("a warning", || {
+        let text = lab.stderr_text();
+        Some(text.split_once('\n')?.0.to_owned())
+    });
+    await_message(&lab, &first, 2);
+    lab.note(format!("messages {:?}", lab.messages()));
+    lab.note(format!("supervise processes: {}", supervise_count(&lab)));
+    lab.notes
+}
+
+//= spec/svscan.md#scan-6
+#[test]
+fn a_pipe_that_cannot_be_made_is_warned_about_at_every_scan() {
+    let notes = assert_same_transcripts(no_descriptors);
+    assert!(
+        notes
+            .iter()
+            .any(|l| l.starts_with("messages {\"svscan: warning: unable to create pipe for b: ")),
+        "{notes:#?}"
+    );
+    assert!(notes.contains(&"supervise processes: 0".to_owned()));
+}
+
+/// Whether the tests that switch users can run; says so when not.
+fn running_as_root(test: &str) -> bool {
+    // /proc/self belongs to the process's effective user.
+    let root =
+        fs::metadata("/proc/self").is_ok_and(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0);
+    if !root {
+        eprintln!("{test}: skipped: switching to another user needs root");
+    }
+    root
+}
+
+/// A service under a user that may not have another process.
+fn no_processes(side: Side) -> Vec<String> {
+    let root = TempDir::new("scan-nproc");
+    service(&root.path().join("sv/a"), SLEEPER);
+    // A user of its own (the unreadable-directory test runs as nobody at
+    // the same time), so that svscan is its only process.
+    let mut lab = Lab::start_restricted(side, root, "ulimit -S -p 1", Some("daemon"));
+    let first = wait::until_or_panic("a warning", || {
+        let text = lab.stderr_text();
+        Some(text.split_once('\n')?.0.to_owned())
+    });
+    await_message(&lab, &first, 2);
+    lab.note(format!("messages {:?}", lab.messages()));
+    lab.note(format!("supervise processes: {}", supervise_count(&lab)));
+    lab.notes
+}
+
+//= spec/svscan.md#scan-7
+#[test]
+fn a_fork_that_fails_is_warned_about_at_every_scan() {
+    if !running_as_root("a_fork_that_fails_is_warned_about_at_every_scan") {
+        return;
+    }
+    // One side after the other: both as one user would count each
+    // other's processes.
+    let reference = no_processes(Side::Reference);
+    let notes = no_processes(Side::Ours);
+    assert_eq!(reference, notes, "0.76's transcript, then ours");
+    assert!(
+        notes
+            .iter()
+            .any(|l| l.starts_with("messages {\"svscan: warning: unable to fork for a: ")),
+        "{notes:#?}"
+    );
+    assert!(notes.contains(&"supervise processes: 0".to_owned()));
+}
+
+/// A scan directory svscan may enter but not read.
+fn unreadable(side: Side) -> Vec<String> {
+    let root = TempDir::new("scan-unreadable");
+    let sv = root.path().join("sv");
+    service(&sv.join("a"), SLEEPER);
+    fs::set_permissions(&sv, fs::Permissions::from_mode(0o311)).expect("chmod sv");
+    let mut lab = Lab::start_restricted(side, root, "true", Some("nobody"));
+    let line = "svscan: warning: unable to read directory: access denied";
+    await_message(&lab, line, 2);
+    lab.note(format!("messages {:?}", lab.messages()));
+    lab.note(format!("supervise processes: {}", supervise_count(&lab)));
+    // Let the TempDir clean up.
+    fs::set_permissions(&sv, fs::Permissions::from_mode(0o755)).expect("chmod sv back");
+    lab.notes
+}
+
+//= spec/svscan.md#scan-8
+#[test]
+fn a_directory_that_cannot_be_read_is_warned_about_at_every_scan() {
+    if !running_as_root("a_directory_that_cannot_be_read_is_warned_about_at_every_scan") {
+        return;
+    }
+    let notes = assert_same_transcripts(unreadable);
+    assert!(notes.contains(&"supervise processes: 0".to_owned()));
 }
 
 // ---------------------------------------------------------------------------
