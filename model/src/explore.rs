@@ -134,6 +134,12 @@ pub mod invariant {
     /// giving up) unless `u` or `o` asked; without `backoff` nothing is put
     /// off.
     pub const BACKOFF: &str = "restarts wait for their delay, which never exceeds max";
+    /// With `notification-fd`, `supervise/extra` says `not-ready` for the
+    /// service from before the write of its pid, `ready` from the first
+    /// `Ready` of that pid while it runs, and nothing once it is reaped;
+    /// every spawn passes the descriptor. Without it, readiness is never
+    /// mentioned.
+    pub const READY: &str = "readiness is reported for the running service only";
     /// `ReadConfig` is answered before anything else (it is the last order
     /// of its move), and only the extended machine asks.
     pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
@@ -242,6 +248,9 @@ struct World {
     deferred: usize,
     /// `Started` was sent.
     started: bool,
+    /// `notification-fd`: the service pid that said it is ready while it
+    /// ran.
+    ready_for: Option<Pid>,
     /// `timeout-kill`'s promise: the second by which this pid (or group),
     /// told `d`, gets SIGKILL unless reaped (a pid) or told `u`/`o` first.
     kill_due: Option<(u64, Target)>,
@@ -301,6 +310,12 @@ fn moves<S: Subject>(node: &Node<S>, bound: Bound) -> Vec<Move> {
         status: ExitKind::Signaled(9),
     }));
     all.push(now(Event::Started));
+    if node.sv.ext().notification_fd.is_some() {
+        all.push(now(Event::Ready { pid: OTHER_CHILD }));
+        if let Some(pid) = node.world.alive {
+            all.push(now(Event::Ready { pid }));
+        }
+    }
     if node.sv.deadline().is_some() {
         all.push(Move {
             at_deadline: true,
@@ -362,6 +377,13 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
             next.world.finish_due = None;
         }
         Event::Control(Command::Exit) => next.world.exit_sent = true,
+        Event::Ready { pid }
+            if Some(pid) == node.world.alive
+                && i32::try_from(before.pid).is_ok_and(|p| p == pid.0)
+                && node.world.ready_for.is_none_or(|p| p != pid) =>
+        {
+            next.world.ready_for = Some(pid);
+        }
         _ => {}
     }
     let after = next.sv.status();
@@ -389,10 +411,17 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     for (i, action) in acts.iter().enumerate() {
         match action {
             Order::ReadConfig => return fail(invariant::CONFIG_PROTOCOL),
-            Order::SpawnRun { own_group } => {
+            Order::SpawnRun {
+                own_group,
+                notification_fd,
+            } => {
                 //= spec/extensions.md#ext-4
                 if *own_group != ext.stop_group || next.world.kill_due.is_some() {
                     return fail(invariant::GROUP);
+                }
+                //= spec/extensions.md#ext-11
+                if *notification_fd != ext.notification_fd {
+                    return fail(invariant::READY);
                 }
                 spawns += 1;
                 //= spec/supervise.md#sup-3
@@ -520,12 +549,29 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 if !stamp_ok || (record.paused && record.pid == 0) {
                     return fail(invariant::STATUS_MATCHES);
                 }
-                // With `finish`, a reap is followed by its spawn.
+                // The pid of a new run is written after its `not-ready`.
+                //= spec/extensions.md#ext-11
+                let said = next.world.extra.ready.map(|r| (r.pid, r.since));
+                let new_pid = Pid(i32::try_from(record.pid).unwrap_or(-1));
+                if ext.notification_fd.is_some()
+                    && record.pid != 0
+                    && record.pid != written.pid
+                    && said != Some((new_pid, None))
+                {
+                    return fail(invariant::READY);
+                }
+                // With `finish`, a reap is followed by its spawn (after the
+                // write of `supervise/extra` that forgets the readiness).
                 //= spec/extensions.md#ext-5
                 if ext.finish
                     && record.pid == 0
                     && written.pid != 0
-                    && !matches!(acts.get(i + 1), Some(Order::SpawnFinish { .. }))
+                    && !matches!(
+                        acts[i + 1..]
+                            .iter()
+                            .find(|o| !matches!(o, Order::WriteExtra(_))),
+                        Some(Order::SpawnFinish { .. })
+                    )
                 {
                     return fail(invariant::FINISH);
                 }
@@ -690,6 +736,20 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     if extra != next.world.extra || !reported {
         return fail(invariant::FINISH);
     }
+    //= spec/extensions.md#ext-11
+    let readiness = extra.ready.map(|r| (r.pid, r.since.is_some()));
+    let expected = match (ext.notification_fd, service_pid) {
+        (Some(_), Some(pid)) => Some((pid, next.world.ready_for == Some(pid))),
+        _ => None,
+    };
+    if readiness != expected
+        || extra
+            .ready
+            .and_then(|r| r.since)
+            .is_some_and(|since| since.0 .0 > now.wall.0 .0)
+    {
+        return fail(invariant::READY);
+    }
 
     // `d` outside the quiet period.
     //= spec/supervise.md#sup-9
@@ -794,6 +854,7 @@ fn explore<S: Subject>(
                 deferred: 0,
                 started: false,
                 kill_due: None,
+                ready_for: None,
             },
         };
         let id = parents.len();

@@ -11,8 +11,8 @@
 //! code and nothing else.
 
 use dt_core::supervise::{
-    Action, Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord,
-    Target, Want,
+    Action, Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Readiness, Sig,
+    StatusRecord, Target, Want,
 };
 use dt_core::{Errno, Mono, Now, Tai64, Tai64N};
 
@@ -99,6 +99,8 @@ pub struct ModelSupervise {
     gaveup: bool,
     /// What `supervise/extra` was last written with.
     extrawritten: Extra,
+    /// `notification-fd`: the running service's readiness.
+    ready: Option<Readiness>,
 }
 
 impl ModelSupervise {
@@ -126,6 +128,7 @@ impl ModelSupervise {
             restartwall: now.wall,
             gaveup: false,
             extrawritten: Extra::default(),
+            ready: None,
             ext,
             killat: None,
             killpgrp: 0,
@@ -194,6 +197,7 @@ impl ModelSupervise {
             finishing: (self.finishpid != 0).then_some(Pid(self.finishpid)),
             restart: self.restartat.map(|_| (self.restartwall, self.shortruns)),
             given_up: self.gaveup.then_some(self.shortruns),
+            ready: self.ready,
         }
     }
 
@@ -263,6 +267,10 @@ impl ModelSupervise {
                     self.pid = pid.0;
                     self.startedat = now.mono;
                     self.stamp = now.wall;
+                    if self.ext.notification_fd.is_some() {
+                        self.ready = Some(Readiness { pid, since: None });
+                        self.announceextra(&mut out);
+                    }
                     out.push(Order::WriteStatus(self.status()));
                     self.pc = Pc::Sleep(now.mono.after_secs(1), then);
                 }
@@ -297,6 +305,19 @@ impl ModelSupervise {
                     self.go(now, &mut out);
                 }
             }
+            // Noted for the running service if it has not exited.
+            Event::Ready { pid } => {
+                let exited = self.zombies.iter().any(|&(p, _)| p == self.pid);
+                if let Some(r) = self.ready {
+                    if r.since.is_none() && r.pid == pid && self.pid == pid.0 && !exited {
+                        self.ready = Some(Readiness {
+                            pid,
+                            since: Some(now.wall),
+                        });
+                        self.announceextra(&mut out);
+                    }
+                }
+            }
             // 0.76 reads no extension file.
             Event::Tick | Event::Configured { .. } => {}
         }
@@ -317,6 +338,7 @@ impl ModelSupervise {
         self.announceextra(out);
         out.push(Order::SpawnRun {
             own_group: self.ext.stop_group,
+            notification_fd: self.ext.notification_fd,
         });
         self.pc = Pc::Fork(then);
     }
@@ -476,6 +498,8 @@ impl ModelSupervise {
                         self.pid = 0;
                         self.stamp = now.wall;
                         out.push(Order::WriteStatus(self.status()));
+                        self.ready = None;
+                        self.announceextra(out);
                         if let Some(b) = self.ext.backoff {
                             if now.mono.0 - self.startedat.0 >= u64::from(b.reset) * Mono::SECOND {
                                 self.shortruns = 0;

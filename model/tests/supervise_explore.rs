@@ -132,6 +132,7 @@ fn with_finish_it_runs_after_each_run_alone_and_bounded() {
             finish: true,
             timeout_finish: None,
             backoff: None,
+            notification_fd: None,
         },
         10_000,
     );
@@ -180,6 +181,40 @@ fn with_backoff_restarts_wait_and_delays_never_exceed_max() {
                     window: 5,
                 }),
             }),
+            ..Extensions::default()
+        },
+        10_000,
+    );
+}
+
+/// With `notification-fd` (alone, and with `finish` and `stop-group`),
+/// every start passes the descriptor, `supervise/extra` says `not-ready`
+/// before the pid is written and `ready` once the running service says so,
+/// and nothing once it is reaped; a `Ready` from anyone else changes
+/// nothing.
+//= spec/extensions.md#ext-11
+#[test]
+fn with_notification_fd_readiness_is_reported_for_the_running_service_only() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            notification_fd: Some(3),
+            ..Extensions::default()
+        },
+        20_000,
+    );
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notification_fd: Some(5),
+            finish: true,
+            stop_group: true,
             ..Extensions::default()
         },
         10_000,

@@ -78,14 +78,18 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
         any::<bool>(),
         proptest::option::weighted(0.7, 1u32..4),
         proptest::option::weighted(0.6, any_backoff()),
+        proptest::option::weighted(0.5, 3u32..10),
     )
         .prop_map(
-            |(timeout_kill, stop_group, finish, timeout_finish, backoff)| Extensions {
-                timeout_kill,
-                stop_group,
-                finish,
-                timeout_finish: timeout_finish.filter(|_| finish),
-                backoff,
+            |(timeout_kill, stop_group, finish, timeout_finish, backoff, notification_fd)| {
+                Extensions {
+                    timeout_kill,
+                    stop_group,
+                    finish,
+                    timeout_finish: timeout_finish.filter(|_| finish),
+                    backoff,
+                    notification_fd,
+                }
             },
         )
 }
@@ -178,6 +182,9 @@ impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
             2 => Just(Event::Started),
             1 => Just(Event::SpawnSucceeded { pid: Pid(next_pid) }),
             1 => any_errno().prop_map(|errno| Event::SpawnFailed { errno }),
+            //= spec/extensions.md#ext-11
+            3 => Just(Event::Ready { pid: Pid(service) }),
+            1 => (1i32..5).prop_map(|pid| Event::Ready { pid: Pid(pid) }),
         ];
         (advance, event)
             .prop_map(|(advance_ms, event)| Step { advance_ms, event })

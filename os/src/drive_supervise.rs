@@ -14,7 +14,7 @@
 
 use crate::clock;
 use crate::errno::from_nix;
-use crate::process::{child_exit, fork_child, reap, signal, to_nix_signal};
+use crate::process::{child_exit, fork_child, give_fd, reap, signal, to_nix_signal};
 use crate::status_file::{self, StatusWriteError};
 use dt_core::control::Command;
 use dt_core::process::{Pid, Sig};
@@ -89,6 +89,37 @@ pub struct Prepared {
     _lock: Flock<File>,
     run: Program,
     finish: Program,
+    /// The read end of the notification pipe of the current `./run`
+    /// (`notification-fd`), until a newline or end of file arrives on it,
+    /// its process is reaped or another `./run` starts.
+    notifier: Option<Notifier>,
+}
+
+/// The read end of a notification pipe (EXT-11) and the pid it was made for.
+#[derive(Debug)]
+struct Notifier {
+    pid: Pid,
+    pipe: OwnedFd,
+}
+
+/// A notification pipe being made for a spawn: the write end goes to the
+/// child as descriptor `fd`.
+struct NotificationPipe {
+    fd: u32,
+    read: OwnedFd,
+    write: OwnedFd,
+}
+
+impl NotificationPipe {
+    /// Both ends close-on-exec; only the read end (ours) non-blocking, so
+    /// the child's writes behave as on any pipe.
+    //= spec/extensions.md#ext-11
+    fn new(fd: u32) -> Result<NotificationPipe, Errno> {
+        let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(from_nix)?;
+        nix::fcntl::fcntl(&read, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
+            .map_err(from_nix)?;
+        Ok(NotificationPipe { fd, read, write })
+    }
 }
 
 /// A program supervise starts in the service directory (`./run`), with
@@ -123,7 +154,12 @@ impl Program {
     /// stderr and it exits 111, which the parent sees as an ordinary exit.
     //= spec/supervise.md#sup-3
     //= spec/extensions.md#ext-4
-    fn spawn(&self, own_group: bool, args: &[String]) -> Result<Pid, Errno> {
+    fn spawn(
+        &self,
+        own_group: bool,
+        args: &[String],
+        notification: Option<&NotificationPipe>,
+    ) -> Result<Pid, Errno> {
         let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
         message.extend_from_slice(&self.failure_prefix);
         let mut argv = self.argv.clone();
@@ -136,9 +172,15 @@ impl Program {
                 );
             }
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
-            let errno = match nix::unistd::execv(&self.path, &argv) {
-                Err(e) => from_nix(e),
-                Ok(never) => match never {},
+            //= spec/extensions.md#ext-11
+            let given = match notification {
+                Some(pipe) => give_fd(pipe.write.as_fd(), i32::try_from(pipe.fd).unwrap_or(-1)),
+                None => Ok(()),
+            };
+            let errno = match given.map(|()| nix::unistd::execv(&self.path, &argv)) {
+                Err(e) => e,
+                Ok(Err(e)) => from_nix(e),
+                Ok(Ok(never)) => match never {},
             };
             message.extend_from_slice(errno.describe().as_bytes());
             message.push(b'\n');
@@ -266,6 +308,7 @@ pub fn prepare(
         _lock: lock,
         run: Program::new("./run", original, exec_failure_prefix),
         finish: Program::new("./finish", original, finish_failure_prefix),
+        notifier: None,
     })
 }
 
@@ -297,8 +340,14 @@ impl Prepared {
             }
             self.wait(self.machine.next_deadline());
             let mut events = Vec::new();
+            // The notification pipe before the reap: a newline written
+            // before an exit is seen before that exit (EXT-11).
+            events.extend(self.read_notification());
             while self.children.read_signal().ok().flatten().is_some() {}
             while let Some((pid, status)) = reap() {
+                if self.notifier.as_ref().is_some_and(|n| n.pid == pid) {
+                    self.notifier = None;
+                }
                 events.push(Event::ChildExited { pid, status });
             }
             if let Some(command) = self.read_control_byte() {
@@ -331,15 +380,19 @@ impl Prepared {
                     let random = if ext.backoff.is_some() { random() } else { 0 };
                     Some(Event::Configured { ext, random })
                 }
-                Order::SpawnRun { own_group } => Some(answer(self.run.spawn(own_group, &[]))),
+                Order::SpawnRun {
+                    own_group,
+                    notification_fd,
+                } => Some(answer(self.spawn_run(own_group, notification_fd))),
                 Order::SpawnFinish {
                     code,
                     signal,
                     own_group,
-                } => Some(answer(
-                    self.finish
-                        .spawn(own_group, &[code.to_string(), signal.to_string()]),
-                )),
+                } => Some(answer(self.finish.spawn(
+                    own_group,
+                    &[code.to_string(), signal.to_string()],
+                    None,
+                ))),
                 Order::WriteExtra(extra) => {
                     if let Err(e) = status_file::write_extra(Path::new("supervise"), &extra) {
                         notice(Notice::ExtraWrite(e));
@@ -372,6 +425,45 @@ impl Prepared {
         None
     }
 
+    /// Start `./run`, with a notification pipe if the machine asks for one
+    /// (a pipe that cannot be made is answered as a failed fork); the pipe
+    /// of an earlier run is dropped.
+    //= spec/extensions.md#ext-11
+    fn spawn_run(&mut self, own_group: bool, notification_fd: Option<u32>) -> Result<Pid, Errno> {
+        self.notifier = None;
+        let pipe = notification_fd.map(NotificationPipe::new).transpose()?;
+        let pid = self.run.spawn(own_group, &[], pipe.as_ref())?;
+        self.notifier = pipe.map(|pipe| Notifier {
+            pid,
+            pipe: pipe.read,
+        });
+        Ok(pid)
+    }
+
+    /// Whatever has arrived on the notification pipe: `Ready` at the first
+    /// newline (and the pipe is done with), nothing at end of file (done
+    /// with too) or while the pipe is empty.
+    //= spec/extensions.md#ext-11
+    fn read_notification(&mut self) -> Option<Event> {
+        let notifier = self.notifier.as_ref()?;
+        let mut buffer = [0u8; 256];
+        loop {
+            match nix::unistd::read(notifier.pipe.as_fd(), &mut buffer) {
+                Ok(0) => break,
+                Ok(n) if buffer[..n].contains(&b'\n') => {
+                    let pid = notifier.pid;
+                    self.notifier = None;
+                    return Some(Event::Ready { pid });
+                }
+                Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(nix::errno::Errno::EAGAIN) => return None,
+                Err(_) => break,
+            }
+        }
+        self.notifier = None;
+        None
+    }
+
     /// Block until a child exits, a control byte arrives or `deadline`.
     fn wait(&self, deadline: Option<Mono>) {
         let timeout = match deadline {
@@ -384,10 +476,13 @@ impl Prepared {
                 PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
             }
         };
-        let mut fds = [
+        let mut fds = vec![
             PollFd::new(self.children.as_fd(), PollFlags::POLLIN),
             PollFd::new(self.control.as_fd(), PollFlags::POLLIN),
         ];
+        if let Some(notifier) = &self.notifier {
+            fds.push(PollFd::new(notifier.pipe.as_fd(), PollFlags::POLLIN));
+        }
         let _ = poll(&mut fds, timeout);
     }
 
@@ -436,6 +531,7 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
             None
         },
         backoff: read_file(ConfigFile::Backoff, notice),
+        notification_fd: read_file(ConfigFile::NotificationFd, notice),
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

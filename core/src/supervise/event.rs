@@ -52,6 +52,15 @@ pub enum Event {
         /// How it ended (supervise 0.76 records nothing of it).
         status: ExitKind,
     },
+    /// The service process `pid` said it is ready: a newline arrived on the
+    /// notification pipe it was started with (`notification-fd`, EXT-11).
+    /// The driver reads that pipe before it reaps, so a newline written
+    /// before an exit comes before its `ChildExited`. Only the extended
+    /// machine listens, and only for the current `./run`.
+    Ready {
+        /// The pid the pipe was made for.
+        pid: Pid,
+    },
     /// One byte read from `supervise/control`, already parsed (unknown bytes
     /// are dropped by the parser, as 0.76 ignores them).
     Control(Command),

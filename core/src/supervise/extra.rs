@@ -9,6 +9,8 @@
 //! finishing <pid>
 //! restart <@label> <attempt>
 //! given-up <failures>
+//! not-ready <pid>
+//! ready <pid> <@label>
 //! ```
 //!
 //! A fact that does not hold has no line; an empty file says nothing.
@@ -29,6 +31,44 @@ pub struct Extra {
     pub restart: Option<(Tai64N, u32)>,
     /// supervise gave up restarting after this many failures (EXT-10).
     pub given_up: Option<u32>,
+    /// Whether the service process said it is ready (EXT-11), for a run
+    /// started with a notification descriptor.
+    pub ready: Option<Readiness>,
+}
+
+/// Readiness of one run of `./run` (EXT-11).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Readiness {
+    /// The service process the fact is about: readers compare it with the
+    /// status record's pid, so a line left from an earlier run says nothing.
+    pub pid: Pid,
+    /// When it said it was ready; `None` while it has not.
+    #[cfg_attr(feature = "arbitrary", arbitrary(with = arbitrary_since))]
+    pub since: Option<Tai64N>,
+}
+
+impl Extra {
+    /// What the file says about the readiness of the service process `pid`
+    /// (the status record's): `None` if nothing (no line, or a line about
+    /// another process), else whether it is ready and since when.
+    //= spec/extensions.md#ext-12
+    pub fn readiness_of(&self, pid: u32) -> Option<Option<Tai64N>> {
+        self.ready
+            .filter(|r| u32::try_from(r.pid.0).is_ok_and(|p| p == pid && p != 0))
+            .map(|r| r.since)
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+fn arbitrary_since(u: &mut arbitrary::Unstructured<'_>) -> arbitrary::Result<Option<Tai64N>> {
+    if u.arbitrary()? {
+        let secs: u64 = u.arbitrary()?;
+        let nanos = u.int_in_range(0..=999_999_999u32)?;
+        Ok(Some(Tai64N(tai64::Tai64(secs), nanos)))
+    } else {
+        Ok(None)
+    }
 }
 
 #[cfg(feature = "arbitrary")]
@@ -62,6 +102,24 @@ impl Extra {
         if let Some(failures) = self.given_up {
             text.push_str(&format!("given-up {failures}\n"));
         }
+        //= spec/extensions.md#ext-11
+        match self.ready {
+            Some(Readiness { pid, since: None }) => {
+                text.push_str(&format!("not-ready {}\n", pid.0));
+            }
+            Some(Readiness {
+                pid,
+                since: Some(at),
+            }) => {
+                let label = label::encode(&at);
+                text.push_str(&format!(
+                    "ready {} {}\n",
+                    pid.0,
+                    String::from_utf8_lossy(&label)
+                ));
+            }
+            None => {}
+        }
         text.into_bytes()
     }
 
@@ -93,6 +151,22 @@ impl Extra {
                         extra.given_up = Some(failures.unsigned_abs());
                     }
                 }
+                ["not-ready", pid] => {
+                    if let Some(pid) = positive(pid) {
+                        extra.ready = Some(Readiness {
+                            pid: Pid(pid),
+                            since: None,
+                        });
+                    }
+                }
+                ["ready", pid, at] => {
+                    if let (Some(pid), Ok(at)) = (positive(pid), label::parse(at.as_bytes())) {
+                        extra.ready = Some(Readiness {
+                            pid: Pid(pid),
+                            since: Some(at),
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -122,6 +196,49 @@ mod tests {
             "given-up 0\n",
             "given-up \n",
             "given-up 3x\n",
+        ] {
+            assert_eq!(Extra::decode(bad.as_bytes()), Extra::default(), "{bad:?}");
+        }
+    }
+
+    /// The readiness lines round-trip, a file without them decodes as
+    /// before, and a line about another pid says nothing about this one.
+    //= spec/extensions.md#ext-11
+    //= spec/extensions.md#ext-12
+    #[test]
+    fn readiness_lines() {
+        let at = Tai64N(tai64::Tai64(0x4000_0000_6000_0000), 5);
+        let ready = Extra {
+            ready: Some(Readiness {
+                pid: Pid(42),
+                since: Some(at),
+            }),
+            ..Extra::default()
+        };
+        assert_eq!(
+            ready.encode(),
+            b"ready 42 @400000006000000000000005\n".to_vec()
+        );
+        assert_eq!(Extra::decode(&ready.encode()), ready);
+        let waiting = Extra {
+            ready: Some(Readiness {
+                pid: Pid(7),
+                since: None,
+            }),
+            ..Extra::default()
+        };
+        assert_eq!(waiting.encode(), b"not-ready 7\n".to_vec());
+        assert_eq!(Extra::decode(&waiting.encode()), waiting);
+        assert_eq!(ready.readiness_of(42), Some(Some(at)));
+        assert_eq!(ready.readiness_of(43), None);
+        assert_eq!(ready.readiness_of(0), None);
+        assert_eq!(waiting.readiness_of(7), Some(None));
+        assert_eq!(Extra::decode(b"given-up 3\n").ready, None);
+        for bad in [
+            "ready 42\n",
+            "ready 0 @400000006000000000000005\n",
+            "not-ready -1\n",
+            "ready 4 @4\n",
         ] {
             assert_eq!(Extra::decode(bad.as_bytes()), Extra::default(), "{bad:?}");
         }

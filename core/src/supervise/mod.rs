@@ -50,10 +50,10 @@ pub use action::Action;
 pub use backoff::{Backoff, GiveUp};
 pub use config::{
     configure, parse_numbers, ConfigFile, ConfigFiles, ConfigProblem, Extensions,
-    DEFAULT_TIMEOUT_FINISH, MAX_SECS,
+    DEFAULT_TIMEOUT_FINISH, MAX_NOTIFICATION_FD, MAX_SECS,
 };
 pub use event::{Config, Event};
-pub use extra::Extra;
+pub use extra::{Extra, Readiness};
 pub use machine::{Supervise, SuperviseExt};
 pub use order::{Order, Target};
 pub use state::{FORK_FAILED_SECS, QUIET_SECS};

@@ -31,6 +31,11 @@ pub enum Order {
         /// Make the child the leader of a new process group (`setpgid` in
         /// the child and in the parent, so no signal can miss the group).
         own_group: bool,
+        /// `notification-fd` (EXT-11): make a pipe, give the child its write
+        /// end as this descriptor, keep the read end, and send
+        /// [`Event::Ready`](super::Event::Ready) for the new pid when a
+        /// newline arrives on it.
+        notification_fd: Option<u32>,
     },
     /// fork, and in the child exec `./finish <code> <signal>` (EXT-5), as
     /// `SpawnRun` does `./run`; answer at once with `SpawnSucceeded` or
@@ -72,7 +77,10 @@ impl Order {
     /// of the extensions have none.
     pub fn classic(self) -> Option<Action> {
         match self {
-            Order::SpawnRun { own_group: false } => Some(Action::Spawn),
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+            } => Some(Action::Spawn),
             Order::Signal {
                 target: Target::Pid(pid),
                 sig,
@@ -83,7 +91,7 @@ impl Order {
             Order::ReadConfig
             | Order::SpawnFinish { .. }
             | Order::WriteExtra(_)
-            | Order::SpawnRun { own_group: true }
+            | Order::SpawnRun { .. }
             | Order::Signal {
                 target: Target::Group(_),
                 ..
@@ -96,7 +104,10 @@ impl From<Action> for Order {
     /// The order that is this 0.76 action.
     fn from(action: Action) -> Order {
         match action {
-            Action::Spawn => Order::SpawnRun { own_group: false },
+            Action::Spawn => Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+            },
             Action::Signal { pid, sig } => Order::Signal {
                 target: Target::Pid(pid),
                 sig,

@@ -146,6 +146,7 @@ fn show_event(event: &Event) -> String {
         Event::ChildExited { pid, .. } => format!("exited {}", pid.0),
         Event::Control(c) => format!("control {}", c.byte() as char),
         Event::Configured { .. } => "configured".to_owned(),
+        Event::Ready { pid } => format!("ready {}", pid.0),
         Event::Tick => "tick".to_owned(),
     }
 }

@@ -287,3 +287,45 @@ fn extra_is_appended_only_when_it_says_something() {
         render(b"/service/x", &Observation::SuperviseNotRunning)
     );
 }
+
+/// Readiness (`notification-fd`) follows 0.76's suffixes, for the record's
+/// pid only: a line about another process says nothing.
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-11
+#[test]
+fn readiness_is_shown_for_the_running_pid_only() {
+    use crate::process::Pid;
+    use crate::supervise::{Extra, Readiness};
+    let observation = Observation::Status {
+        record: record(812, false, Want::Down),
+        now: NOW,
+        normally_up: false,
+    };
+    let show = |pid: i32, since: Option<Tai64N>| {
+        let extra = Extra {
+            ready: Some(Readiness {
+                pid: Pid(pid),
+                since,
+            }),
+            ..Extra::default()
+        };
+        String::from_utf8(render_with_extra(b"w", &observation, Some(&extra))).expect("ascii")
+    };
+    assert_eq!(
+        show(812, None),
+        "w: up (pid 812) 42 seconds, normally down, want down, not ready\n"
+    );
+    assert_eq!(
+        show(812, Some(Tai64N(Tai64(NOW.0 - 12), 999_999_999))),
+        "w: up (pid 812) 42 seconds, normally down, want down, ready 12 seconds\n"
+    );
+    // A moment in the future reads as 0, as the status's stamp does.
+    assert_eq!(
+        show(812, Some(Tai64N(Tai64(NOW.0 + 3), 0))),
+        "w: up (pid 812) 42 seconds, normally down, want down, ready 0 seconds\n"
+    );
+    assert_eq!(
+        show(813, None),
+        "w: up (pid 812) 42 seconds, normally down, want down\n"
+    );
+}

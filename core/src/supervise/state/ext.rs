@@ -4,12 +4,12 @@
 //! of them does anything for a machine whose extension files are all
 //! absent (and the classic machine never has any).
 
-use super::{Finish, Machine, Phase, Resume};
+use super::{Child, Finish, Machine, Phase, Resume};
 use crate::process::{ExitKind, Pid, Sig};
 use crate::status::Want;
 use crate::supervise::backoff::wall_after;
 use crate::supervise::config::Extensions;
-use crate::supervise::extra::Extra;
+use crate::supervise::extra::{Extra, Readiness};
 use crate::supervise::order::{Order, Target};
 use crate::{Errno, Mono, Now};
 
@@ -26,6 +26,21 @@ impl Machine {
             },
             restart: self.restart.map(|(_, wall)| (wall, self.attempt)),
             given_up: self.given_up.then_some(self.attempt),
+            ready: self.ready,
+        }
+    }
+
+    /// The service process said it is ready (`notification-fd`): noted once
+    /// per run, for the process that was given the pipe and is not yet
+    /// known to have exited.
+    //= spec/extensions.md#ext-11
+    pub(super) fn on_ready(&mut self, now: Now, pid: Pid, out: &mut Vec<Order>) {
+        let running = matches!(self.child, Child::Up { pid: p, .. } if p == pid);
+        if let Some(ready @ Readiness { since: None, .. }) = &mut self.ready {
+            if running && ready.pid == pid {
+                ready.since = Some(now.wall);
+                self.sync_extra(out);
+            }
         }
     }
 
@@ -104,6 +119,7 @@ impl Machine {
         self.ext = ext;
         out.push(Order::SpawnRun {
             own_group: ext.stop_group,
+            notification_fd: ext.notification_fd,
         });
         self.phase = Phase::Spawning {
             then,

@@ -9,7 +9,7 @@ mod ext;
 
 use super::config::Extensions;
 use super::event::{Config, Event};
-use super::extra::Extra;
+use super::extra::{Extra, Readiness};
 use super::order::{Order, Target};
 use crate::control::Command;
 use crate::process::{ExitKind, Pid, Sig};
@@ -134,6 +134,9 @@ pub(super) struct Machine {
     restart: Option<(Mono, Tai64N)>,
     /// `backoff`: supervise gave up restarting.
     given_up: bool,
+    /// `notification-fd`: the running service's readiness (none if it was
+    /// started without a notification descriptor, or is not running).
+    ready: Option<Readiness>,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -164,6 +167,7 @@ impl Machine {
             failures: VecDeque::new(),
             restart: None,
             given_up: false,
+            ready: None,
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -275,6 +279,11 @@ impl Machine {
                     self.on_configured(ext, then, &mut out);
                 }
             }
+            Event::Ready { pid } => {
+                if self.phase != Phase::Exited {
+                    self.on_ready(now, pid, &mut out);
+                }
+            }
             Event::ChildExited { pid, status } => self.on_child_exited(now, pid, status, &mut out),
             Event::Control(command) => self.on_control_byte(now, command, &mut out),
             Event::Tick => {}
@@ -306,6 +315,13 @@ impl Machine {
             pid,
             since: now.wall,
         };
+        // Not ready yet, said before the status names the pid, so that a
+        // reader who sees the pid sees this too.
+        //= spec/extensions.md#ext-11
+        if self.ext.notification_fd.is_some() {
+            self.ready = Some(Readiness { pid, since: None });
+            self.sync_extra(out);
+        }
         self.announce(out);
         self.phase = Phase::Quiet {
             until: now.mono.after_secs(QUIET_SECS),
@@ -391,6 +407,9 @@ impl Machine {
                             self.kill = None;
                         }
                         self.announce(out);
+                        //= spec/extensions.md#ext-11
+                        self.ready = None;
+                        self.sync_extra(out);
                         self.count_run(now);
                         //= spec/extensions.md#ext-5
                         if self.ext.finish {
@@ -501,7 +520,10 @@ impl Machine {
         self.sync_extra(out);
         match self.mode {
             Mode::Classic => {
-                out.push(Order::SpawnRun { own_group: false });
+                out.push(Order::SpawnRun {
+                    own_group: false,
+                    notification_fd: None,
+                });
                 self.phase = Phase::Spawning {
                     then,
                     finish: false,
