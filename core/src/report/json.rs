@@ -21,7 +21,7 @@ use super::{errno_name, Step};
 use crate::label;
 use crate::status::Want;
 use crate::svstat::elapsed_secs;
-use tai64::Tai64;
+use tai64::{Tai64, Tai64N};
 
 /// The schema number every object carries.
 //= spec/status-json.md#json-1
@@ -77,24 +77,38 @@ fn members(out: &mut Vec<u8>, dir: &[u8], report: &Report, now: Tai64) {
         out.extend_from_slice(b",\"up\":");
         push_bool(out, record.pid != 0);
         out.extend_from_slice(format!(",\"pid\":{}", record.pid).as_bytes());
-        let unix = label::unix_secs(record.stamp.0);
-        let tai64n = label::encode(&record.stamp);
-        out.extend_from_slice(
-            format!(
-                ",\"since\":{{\"unix\":{unix},\"nanos\":{},\"tai64n\":\"",
-                record.stamp.1
-            )
-            .as_bytes(),
-        );
-        out.extend_from_slice(&tai64n);
-        out.extend_from_slice(b"\"}");
+        out.extend_from_slice(b",\"since\":");
+        moment(out, record.stamp);
         let seconds = elapsed_secs(record, now);
         out.extend_from_slice(format!(",\"seconds\":{seconds},\"paused\":").as_bytes());
         push_bool(out, record.paused);
         out.extend_from_slice(b",\"want\":\"");
         out.extend_from_slice(want_name(record.want).as_bytes());
         out.push(b'"');
+        //= spec/extensions.md#ext-12
+        match report
+            .extra
+            .and_then(|extra| extra.readiness_of(record.pid))
+        {
+            Some(Some(since)) => {
+                out.extend_from_slice(b",\"ready\":true,\"ready_since\":");
+                moment(out, since);
+                let seconds = now.0.saturating_sub(since.0 .0);
+                out.extend_from_slice(format!(",\"ready_seconds\":{seconds}").as_bytes());
+            }
+            Some(None) => out.extend_from_slice(b",\"ready\":false"),
+            None => {}
+        }
     }
+}
+
+/// `{"unix":S,"nanos":N,"tai64n":"@…"}` for a moment.
+//= spec/status-json.md#json-6
+fn moment(out: &mut Vec<u8>, at: Tai64N) {
+    let unix = label::unix_secs(at.0);
+    out.extend_from_slice(format!("{{\"unix\":{unix},\"nanos\":{},\"tai64n\":\"", at.1).as_bytes());
+    out.extend_from_slice(&label::encode(&at));
+    out.extend_from_slice(b"\"}");
 }
 
 fn error(out: &mut Vec<u8>, step: Step, errno: Option<crate::Errno>, text: &str) {
