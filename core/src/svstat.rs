@@ -134,6 +134,11 @@ fn extra_suffix(extra: &Extra, record: &StatusRecord, now: Tai64) -> String {
         Some(None) => text.push_str(", not ready"),
         None => {}
     }
+    //= spec/extensions.md#ext-13
+    if let Some(status) = extra.status_of(record.pid) {
+        text.push_str(", status: ");
+        text.push_str(&String::from_utf8_lossy(status.as_bytes()));
+    }
     if extra.finishing.is_some() {
         text.push_str(", finishing");
     }

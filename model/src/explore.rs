@@ -13,8 +13,8 @@
 //! with a fresh pid or `EAGAIN`, as the driver contract says.
 
 use dt_core::supervise::{
-    Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord, Supervise,
-    SuperviseExt, Target, Want,
+    Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord, StatusText,
+    Supervise, SuperviseExt, Target, Want,
 };
 use dt_core::{label, Errno, Mono, Now};
 use std::collections::{HashMap, VecDeque};
@@ -134,7 +134,7 @@ pub mod invariant {
     /// giving up) unless `u` or `o` asked; without `backoff` nothing is put
     /// off.
     pub const BACKOFF: &str = "restarts wait for their delay, which never exceeds max";
-    /// With `notification-fd`, `supervise/extra` says `not-ready` for the
+    /// With `notification-fd` (or `notify`), `supervise/extra` says `not-ready` for the
     /// service from before the write of its pid, `ready` from the first
     /// `Ready` of that pid while it runs, and nothing once it is reaped;
     /// every spawn passes the descriptor. Without it, readiness is never
@@ -251,6 +251,8 @@ struct World {
     /// `notification-fd`: the service pid that said it is ready while it
     /// ran.
     ready_for: Option<Pid>,
+    /// `notify`: the service pid that sent a status text while it ran.
+    note_for: Option<Pid>,
     /// `timeout-kill`'s promise: the second by which this pid (or group),
     /// told `d`, gets SIGKILL unless reaped (a pid) or told `u`/`o` first.
     kill_due: Option<(u64, Target)>,
@@ -310,10 +312,21 @@ fn moves<S: Subject>(node: &Node<S>, bound: Bound) -> Vec<Move> {
         status: ExitKind::Signaled(9),
     }));
     all.push(now(Event::Started));
-    if node.sv.ext().notification_fd.is_some() {
+    let ext = node.sv.ext();
+    if ext.notification_fd.is_some() || ext.notify {
         all.push(now(Event::Ready { pid: OTHER_CHILD }));
         if let Some(pid) = node.world.alive {
             all.push(now(Event::Ready { pid }));
+        }
+    }
+    if ext.notify {
+        let text = StatusText::new(b"busy");
+        all.push(now(Event::StatusText {
+            pid: OTHER_CHILD,
+            text,
+        }));
+        if let Some(pid) = node.world.alive {
+            all.push(now(Event::StatusText { pid, text }));
         }
     }
     if node.sv.deadline().is_some() {
@@ -384,6 +397,12 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
         {
             next.world.ready_for = Some(pid);
         }
+        Event::StatusText { pid, .. }
+            if Some(pid) == node.world.alive
+                && i32::try_from(before.pid).is_ok_and(|p| p == pid.0) =>
+        {
+            next.world.note_for = Some(pid);
+        }
         _ => {}
     }
     let after = next.sv.status();
@@ -414,13 +433,14 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
             Order::SpawnRun {
                 own_group,
                 notification_fd,
+                notify_socket,
             } => {
                 //= spec/extensions.md#ext-4
                 if *own_group != ext.stop_group || next.world.kill_due.is_some() {
                     return fail(invariant::GROUP);
                 }
                 //= spec/extensions.md#ext-11
-                if *notification_fd != ext.notification_fd {
+                if *notification_fd != ext.notification_fd || *notify_socket != ext.notify {
                     return fail(invariant::READY);
                 }
                 spawns += 1;
@@ -738,11 +758,16 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     }
     //= spec/extensions.md#ext-11
     let readiness = extra.ready.map(|r| (r.pid, r.since.is_some()));
-    let expected = match (ext.notification_fd, service_pid) {
-        (Some(_), Some(pid)) => Some((pid, next.world.ready_for == Some(pid))),
+    let told = ext.notification_fd.is_some() || ext.notify;
+    let expected = match (told, service_pid) {
+        (true, Some(pid)) => Some((pid, next.world.ready_for == Some(pid))),
         _ => None,
     };
+    //= spec/extensions.md#ext-13
+    let note = extra.status.map(|n| n.pid);
+    let expected_note = service_pid.filter(|&pid| ext.notify && next.world.note_for == Some(pid));
     if readiness != expected
+        || note != expected_note
         || extra
             .ready
             .and_then(|r| r.since)
@@ -855,6 +880,7 @@ fn explore<S: Subject>(
                 started: false,
                 kill_due: None,
                 ready_for: None,
+                note_for: None,
             },
         };
         let id = parents.len();

@@ -11,7 +11,7 @@
 //! code and nothing else.
 
 use dt_core::supervise::{
-    Action, Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Readiness, Sig,
+    Action, Command, Config, Event, ExitKind, Extensions, Extra, Note, Order, Pid, Readiness, Sig,
     StatusRecord, Target, Want,
 };
 use dt_core::{Errno, Mono, Now, Tai64, Tai64N};
@@ -99,8 +99,10 @@ pub struct ModelSupervise {
     gaveup: bool,
     /// What `supervise/extra` was last written with.
     extrawritten: Extra,
-    /// `notification-fd`: the running service's readiness.
+    /// `notification-fd` or `notify`: the running service's readiness.
     ready: Option<Readiness>,
+    /// `notify`: what the running service said it does.
+    note: Option<Note>,
 }
 
 impl ModelSupervise {
@@ -129,6 +131,7 @@ impl ModelSupervise {
             gaveup: false,
             extrawritten: Extra::default(),
             ready: None,
+            note: None,
             ext,
             killat: None,
             killpgrp: 0,
@@ -198,6 +201,7 @@ impl ModelSupervise {
             restart: self.restartat.map(|_| (self.restartwall, self.shortruns)),
             given_up: self.gaveup.then_some(self.shortruns),
             ready: self.ready,
+            status: self.note,
         }
     }
 
@@ -267,7 +271,7 @@ impl ModelSupervise {
                     self.pid = pid.0;
                     self.startedat = now.mono;
                     self.stamp = now.wall;
-                    if self.ext.notification_fd.is_some() {
+                    if self.ext.notification_fd.is_some() || self.ext.notify {
                         self.ready = Some(Readiness { pid, since: None });
                         self.announceextra(&mut out);
                     }
@@ -318,6 +322,13 @@ impl ModelSupervise {
                     }
                 }
             }
+            Event::StatusText { pid, text } => {
+                let exited = self.zombies.iter().any(|&(p, _)| p == self.pid);
+                if self.ext.notify && self.pid != 0 && self.pid == pid.0 && !exited {
+                    self.note = Some(Note { pid, text });
+                    self.announceextra(&mut out);
+                }
+            }
             // 0.76 reads no extension file.
             Event::Tick | Event::Configured { .. } => {}
         }
@@ -339,6 +350,7 @@ impl ModelSupervise {
         out.push(Order::SpawnRun {
             own_group: self.ext.stop_group,
             notification_fd: self.ext.notification_fd,
+            notify_socket: self.ext.notify,
         });
         self.pc = Pc::Fork(then);
     }
@@ -499,6 +511,7 @@ impl ModelSupervise {
                         self.stamp = now.wall;
                         out.push(Order::WriteStatus(self.status()));
                         self.ready = None;
+                        self.note = None;
                         self.announceextra(out);
                         if let Some(b) = self.ext.backoff {
                             if now.mono.0 - self.startedat.0 >= u64::from(b.reset) * Mono::SECOND {

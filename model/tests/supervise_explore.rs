@@ -133,6 +133,7 @@ fn with_finish_it_runs_after_each_run_alone_and_bounded() {
             timeout_finish: None,
             backoff: None,
             notification_fd: None,
+            notify: false,
         },
         10_000,
     );
@@ -215,6 +216,24 @@ fn with_notification_fd_readiness_is_reported_for_the_running_service_only() {
             notification_fd: Some(5),
             finish: true,
             stop_group: true,
+            ..Extensions::default()
+        },
+        10_000,
+    );
+}
+
+/// With `notify`, readiness as with `notification-fd`, and a status text
+/// kept for the running service only, until its reap.
+//= spec/extensions.md#ext-13
+#[test]
+fn with_notify_status_text_is_reported_for_the_running_service_only() {
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
             ..Extensions::default()
         },
         10_000,

@@ -12,8 +12,8 @@
 #![allow(clippy::unwrap_used)]
 
 use dt_core::supervise::{
-    Action, Backoff, Command, Config, Event, ExitKind, Extensions, GiveUp, Order, Pid, Supervise,
-    SuperviseExt,
+    Action, Backoff, Command, Config, Event, ExitKind, Extensions, GiveUp, Order, Pid, StatusText,
+    Supervise, SuperviseExt,
 };
 use dt_core::{label, Errno, Mono, Now};
 use dt_model::supervise::ModelSupervise;
@@ -79,9 +79,18 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
         proptest::option::weighted(0.7, 1u32..4),
         proptest::option::weighted(0.6, any_backoff()),
         proptest::option::weighted(0.5, 3u32..10),
+        any::<bool>(),
     )
         .prop_map(
-            |(timeout_kill, stop_group, finish, timeout_finish, backoff, notification_fd)| {
+            |(
+                timeout_kill,
+                stop_group,
+                finish,
+                timeout_finish,
+                backoff,
+                notification_fd,
+                notify,
+            )| {
                 Extensions {
                     timeout_kill,
                     stop_group,
@@ -89,6 +98,7 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
                     timeout_finish: timeout_finish.filter(|_| finish),
                     backoff,
                     notification_fd,
+                    notify,
                 }
             },
         )
@@ -185,6 +195,9 @@ impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
             //= spec/extensions.md#ext-11
             3 => Just(Event::Ready { pid: Pid(service) }),
             1 => (1i32..5).prop_map(|pid| Event::Ready { pid: Pid(pid) }),
+            //= spec/extensions.md#ext-13
+            2 => proptest::sample::select(vec![&b"busy"[..], b"", b"idle\tnow"])
+                .prop_map(move |text| Event::StatusText { pid: Pid(service), text: StatusText::new(text) }),
         ];
         (advance, event)
             .prop_map(|(advance_ms, event)| Step { advance_ms, event })

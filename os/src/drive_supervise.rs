@@ -19,7 +19,8 @@ use crate::status_file::{self, StatusWriteError};
 use dt_core::control::Command;
 use dt_core::process::{Pid, Sig};
 use dt_core::supervise::{
-    configure, Config, ConfigFile, ConfigFiles, Event, Extensions, Order, SuperviseExt, Target,
+    configure, parse_datagram, Config, ConfigFile, ConfigFiles, Event, Extensions, NotifyMessage,
+    Order, SuperviseExt, Target,
 };
 use dt_core::{Errno, Mono};
 use nix::fcntl::{open, Flock, FlockArg, OFlag};
@@ -93,6 +94,75 @@ pub struct Prepared {
     /// (`notification-fd`), until a newline or end of file arrives on it,
     /// its process is reaped or another `./run` starts.
     notifier: Option<Notifier>,
+    /// The notification socket of the current `./run` (`notify`), until
+    /// its process is reaped or another `./run` starts.
+    notify: Option<NotifySocket>,
+}
+
+/// Where `notify` binds its socket, relative to the service directory.
+const NOTIFY_PATH: &str = "supervise/notify";
+
+/// The longest socket path a service can send to (`sun_path` less its
+/// terminating NUL).
+const SUN_PATH_MAX: usize = 107;
+
+/// The notification socket (EXT-13) and the pid whose datagrams count.
+#[derive(Debug)]
+struct NotifySocket {
+    pid: Pid,
+    socket: OwnedFd,
+}
+
+impl Drop for NotifySocket {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(NOTIFY_PATH);
+    }
+}
+
+/// Bind a fresh datagram socket at `supervise/notify` that is told who sent
+/// each datagram; the socket and the `NOTIFY_SOCKET=` entry naming it by
+/// its absolute path.
+//= spec/extensions.md#ext-13
+fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
+    use nix::sys::socket::{bind, setsockopt, socket, sockopt, AddressFamily, SockFlag, SockType};
+    use std::os::fd::AsRawFd;
+    let mut path = nix::unistd::getcwd().map_err(from_nix)?;
+    path.push(NOTIFY_PATH);
+    if path.as_os_str().len() > SUN_PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    let _ = std::fs::remove_file(NOTIFY_PATH);
+    let socket = socket(
+        AddressFamily::Unix,
+        SockType::Datagram,
+        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+        None,
+    )
+    .map_err(from_nix)?;
+    setsockopt(&socket, sockopt::PassCred, &true).map_err(from_nix)?;
+    let address = nix::sys::socket::UnixAddr::new(NOTIFY_PATH).map_err(from_nix)?;
+    bind(socket.as_raw_fd(), &address).map_err(from_nix)?;
+    let mut entry = b"NOTIFY_SOCKET=".to_vec();
+    entry.extend_from_slice(path.as_os_str().as_bytes());
+    let entry = CString::new(entry).map_err(|_| Errno::EINVAL)?;
+    Ok((socket, entry))
+}
+
+/// supervise's environment without the variables it sets itself, plus
+/// `extra`.
+//= spec/extensions.md#ext-13
+fn environment(extra: Vec<CString>) -> Vec<CString> {
+    let mut env: Vec<CString> = std::env::vars_os()
+        .filter(|(key, _)| key.as_bytes() != b"NOTIFY_SOCKET")
+        .filter_map(|(key, value)| {
+            let mut entry = key.as_bytes().to_vec();
+            entry.push(b'=');
+            entry.extend_from_slice(value.as_bytes());
+            CString::new(entry).ok()
+        })
+        .collect();
+    env.extend(extra);
+    env
 }
 
 /// The read end of a notification pipe (EXT-11) and the pid it was made for.
@@ -159,6 +229,7 @@ impl Program {
         own_group: bool,
         args: &[String],
         notification: Option<&NotificationPipe>,
+        env: Option<&[CString]>,
     ) -> Result<Pid, Errno> {
         let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
         message.extend_from_slice(&self.failure_prefix);
@@ -177,7 +248,11 @@ impl Program {
                 Some(pipe) => give_fd(pipe.write.as_fd(), i32::try_from(pipe.fd).unwrap_or(-1)),
                 None => Ok(()),
             };
-            let errno = match given.map(|()| nix::unistd::execv(&self.path, &argv)) {
+            let exec = || match env {
+                Some(env) => nix::unistd::execve(&self.path, &argv, env),
+                None => nix::unistd::execv(&self.path, &argv),
+            };
+            let errno = match given.map(|()| exec()) {
                 Err(e) => e,
                 Ok(Err(e)) => from_nix(e),
                 Ok(Ok(never)) => match never {},
@@ -309,6 +384,7 @@ pub fn prepare(
         run: Program::new("./run", original, exec_failure_prefix),
         finish: Program::new("./finish", original, finish_failure_prefix),
         notifier: None,
+        notify: None,
     })
 }
 
@@ -343,10 +419,14 @@ impl Prepared {
             // The notification pipe before the reap: a newline written
             // before an exit is seen before that exit (EXT-11).
             events.extend(self.read_notification());
+            events.extend(self.read_notify_socket());
             while self.children.read_signal().ok().flatten().is_some() {}
             while let Some((pid, status)) = reap() {
                 if self.notifier.as_ref().is_some_and(|n| n.pid == pid) {
                     self.notifier = None;
+                }
+                if self.notify.as_ref().is_some_and(|n| n.pid == pid) {
+                    self.notify = None;
                 }
                 events.push(Event::ChildExited { pid, status });
             }
@@ -383,7 +463,12 @@ impl Prepared {
                 Order::SpawnRun {
                     own_group,
                     notification_fd,
-                } => Some(answer(self.spawn_run(own_group, notification_fd))),
+                    notify_socket,
+                } => Some(answer(self.spawn_run(
+                    own_group,
+                    notification_fd,
+                    notify_socket,
+                ))),
                 Order::SpawnFinish {
                     code,
                     signal,
@@ -391,6 +476,7 @@ impl Prepared {
                 } => Some(answer(self.finish.spawn(
                     own_group,
                     &[code.to_string(), signal.to_string()],
+                    None,
                     None,
                 ))),
                 Order::WriteExtra(extra) => {
@@ -429,15 +515,89 @@ impl Prepared {
     /// (a pipe that cannot be made is answered as a failed fork); the pipe
     /// of an earlier run is dropped.
     //= spec/extensions.md#ext-11
-    fn spawn_run(&mut self, own_group: bool, notification_fd: Option<u32>) -> Result<Pid, Errno> {
+    //= spec/extensions.md#ext-13
+    fn spawn_run(
+        &mut self,
+        own_group: bool,
+        notification_fd: Option<u32>,
+        notify_socket: bool,
+    ) -> Result<Pid, Errno> {
         self.notifier = None;
+        self.notify = None;
         let pipe = notification_fd.map(NotificationPipe::new).transpose()?;
-        let pid = self.run.spawn(own_group, &[], pipe.as_ref())?;
+        let (socket, env) = if notify_socket {
+            let (socket, entry) = bind_notify_socket()?;
+            (Some(socket), Some(environment(vec![entry])))
+        } else {
+            (None, None)
+        };
+        let spawned = self
+            .run
+            .spawn(own_group, &[], pipe.as_ref(), env.as_deref());
+        let pid = match spawned {
+            Ok(pid) => pid,
+            Err(errno) => {
+                if socket.is_some() {
+                    let _ = std::fs::remove_file(NOTIFY_PATH);
+                }
+                return Err(errno);
+            }
+        };
         self.notifier = pipe.map(|pipe| Notifier {
             pid,
             pipe: pipe.read,
         });
+        self.notify = socket.map(|socket| NotifySocket { pid, socket });
         Ok(pid)
+    }
+
+    /// The datagrams waiting on the notification socket, as events; those
+    /// not sent by the service process itself (as the kernel tells) are
+    /// dropped unread.
+    //= spec/extensions.md#ext-13
+    fn read_notify_socket(&mut self) -> Vec<Event> {
+        use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixCredentials};
+        use std::os::fd::AsRawFd;
+        let mut events = Vec::new();
+        let Some(notify) = &self.notify else {
+            return events;
+        };
+        let mut buffer = [0u8; 4096];
+        loop {
+            let mut space = nix::cmsg_space!(UnixCredentials);
+            let mut iov = [std::io::IoSliceMut::new(&mut buffer)];
+            let received = recvmsg::<()>(
+                notify.socket.as_raw_fd(),
+                &mut iov,
+                Some(&mut space),
+                MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC,
+            );
+            let (length, sender) = match received {
+                Ok(message) => {
+                    let sender = message.cmsgs().ok().and_then(|mut cmsgs| {
+                        cmsgs.find_map(|cmsg| match cmsg {
+                            ControlMessageOwned::ScmCredentials(creds) => Some(creds.pid()),
+                            _ => None,
+                        })
+                    });
+                    (message.bytes, sender)
+                }
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => break,
+            };
+            if sender != Some(notify.pid.0) {
+                continue;
+            }
+            let pid = notify.pid;
+            for message in parse_datagram(&buffer[..length.min(buffer.len())]) {
+                events.push(match message {
+                    NotifyMessage::Ready => Event::Ready { pid },
+                    NotifyMessage::Status(text) => Event::StatusText { pid, text },
+                    NotifyMessage::Watchdog => continue,
+                });
+            }
+        }
+        events
     }
 
     /// Whatever has arrived on the notification pipe: `Ready` at the first
@@ -482,6 +642,9 @@ impl Prepared {
         ];
         if let Some(notifier) = &self.notifier {
             fds.push(PollFd::new(notifier.pipe.as_fd(), PollFlags::POLLIN));
+        }
+        if let Some(notify) = &self.notify {
+            fds.push(PollFd::new(notify.socket.as_fd(), PollFlags::POLLIN));
         }
         let _ = poll(&mut fds, timeout);
     }
@@ -532,6 +695,8 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
         },
         backoff: read_file(ConfigFile::Backoff, notice),
         notification_fd: read_file(ConfigFile::NotificationFd, notice),
+        // Of any type, as `down`.
+        notify: nix::sys::stat::stat("notify").is_ok(),
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

@@ -580,3 +580,54 @@ fn a_notification_fd_of_2_is_a_bad_format() {
     assert!(!dir.path().join("s/supervise/extra").exists());
     assert_eq!(sup.stop(), warning);
 }
+
+/// The test helper that speaks systemd's notification protocol.
+fn notify_send() -> &'static str {
+    env!("CARGO_BIN_EXE_notify-send")
+}
+
+/// With `notify`, `./run` finds `$NOTIFY_SOCKET` naming `supervise/notify`
+/// by its absolute path; what the service process sends there is shown by
+/// svstat, what another process sends is not.
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-13
+#[test]
+fn notify_takes_ready_and_status_from_the_service_process() {
+    let helper = notify_send();
+    // A child of the run script (another pid) says READY=1 first: ignored.
+    // Then the service itself, through a chain of execs that keep its pid.
+    let run = format!(
+        "#!/bin/sh\n\
+         echo \"$NOTIFY_SOCKET\" > ../socket.new && mv ../socket.new ../socket\n\
+         {helper} ../impostor 'READY=1' && echo impostor >> ../trace &\n\
+         exec {helper} ../status 'STATUS=loading' \
+         {helper} ../ready 'STATUS=serving\nREADY=1\nMAINPID=1' sleep 100000\n"
+    );
+    let dir = service("notify", &run, &[("notify", "")]);
+    let sup = Supervisor::start(dir.path());
+    let pid = sup.await_up();
+    sup.await_svstat("s: up (pid N) N seconds, not ready\n");
+    let socket = wait::until_or_panic("the run script's NOTIFY_SOCKET", || {
+        fs::read_to_string(dir.path().join("socket")).ok()
+    });
+    let expected = dir.path().join("s/supervise/notify");
+    assert_eq!(socket.trim_end(), expected.to_str().expect("UTF-8 path"));
+
+    fs::write(dir.path().join("impostor"), "").expect("create impostor");
+    sup.await_trace("the impostor to have sent", |t| t == "impostor\n");
+    fs::write(dir.path().join("status"), "").expect("create status");
+    sup.await_svstat("s: up (pid N) N seconds, not ready, status: loading\n");
+    fs::write(dir.path().join("ready"), "").expect("create ready");
+    sup.await_svstat("s: up (pid N) N seconds, ready N seconds, status: serving\n");
+    let text = extra(dir.path());
+    assert!(text.starts_with(&format!("ready {pid} @")), "{text:?}");
+    assert!(
+        text.ends_with(&format!("\nstatus {pid} serving\n")),
+        "{text:?}"
+    );
+    sup.svc("-d");
+    sup.await_svstat("s: down N seconds, normally up\n");
+    assert_eq!(extra(dir.path()), "");
+    assert!(!expected.exists(), "the socket is removed with its service");
+    assert_eq!(sup.stop(), "");
+}

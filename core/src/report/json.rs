@@ -99,6 +99,11 @@ fn members(out: &mut Vec<u8>, dir: &[u8], report: &Report, now: Tai64) {
             Some(None) => out.extend_from_slice(b",\"ready\":false"),
             None => {}
         }
+        //= spec/extensions.md#ext-13
+        if let Some(text) = report.extra.and_then(|extra| extra.status_of(record.pid)) {
+            out.extend_from_slice(b",\"status_text\":");
+            push_json_string(out, text.as_bytes());
+        }
     }
 }
 

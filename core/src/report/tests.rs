@@ -179,6 +179,7 @@ const ORDER: &[&str] = &[
     "ready",
     "ready_since",
     "ready_seconds",
+    "status_text",
     "log",
 ];
 
@@ -1206,4 +1207,29 @@ fn the_look_reads_extra_after_a_record() {
     );
     assert_eq!(observe(&mut probe), not_running());
     assert!(!probe.0.asked.contains(&"read extra"));
+}
+
+/// svstatus' `status_text`, escaped as any string, for the record's pid.
+//= spec/extensions.md#ext-13
+#[test]
+fn status_text_member() {
+    use crate::supervise::{Note, StatusText};
+    let with_text = |pid: i32| Report {
+        extra: Some(Extra {
+            status: Some(Note {
+                pid: Pid(pid),
+                text: StatusText::new(b"say \"hi\""),
+            }),
+            ..Extra::default()
+        }),
+        ..status(812, false, Want::Up, true)
+    };
+    let value = parsed(&json(b"d", with_text(812), None));
+    assert_eq!(
+        value.get("status_text").and_then(Value::as_str),
+        Some("say \"hi\"")
+    );
+    assert_eq!(value.get("ready"), None);
+    let value = parsed(&json(b"d", with_text(813), None));
+    assert_eq!(value.get("status_text"), None);
 }

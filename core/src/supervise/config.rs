@@ -29,6 +29,9 @@ pub struct Extensions {
     /// `notification-fd`: `./run` gets the write end of a pipe as this
     /// descriptor and says it is ready with a newline on it (EXT-11).
     pub notification_fd: Option<u32>,
+    /// `notify`: `./run` gets `$NOTIFY_SOCKET` and says it is ready, and
+    /// what it does, in systemd's datagrams (EXT-13).
+    pub notify: bool,
 }
 
 /// How long `./finish` may run when `timeout-finish` does not say (s6's
@@ -52,6 +55,8 @@ pub struct ConfigFiles {
     pub backoff: Option<Vec<u8>>,
     /// The contents of `notification-fd`.
     pub notification_fd: Option<Vec<u8>>,
+    /// `notify` exists (of any type, as `down`).
+    pub notify: bool,
 }
 
 /// Which extension file a problem concerns.
@@ -136,6 +141,8 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
     let mut ext = Extensions {
         //= spec/extensions.md#ext-4
         stop_group: files.stop_group,
+        //= spec/extensions.md#ext-13
+        notify: files.notify,
         ..Extensions::default()
     };
     let mut problems = Vec::new();

@@ -1,6 +1,7 @@
 //! What the driver tells the supervise machine.
 
 use super::config::Extensions;
+use super::notify::StatusText;
 use crate::control::Command;
 use crate::process::{ExitKind, Pid};
 use crate::Errno;
@@ -60,6 +61,16 @@ pub enum Event {
     Ready {
         /// The pid the pipe was made for.
         pid: Pid,
+    },
+    /// The service process `pid` said what it is doing (`STATUS=` on the
+    /// notification socket, EXT-13). The driver has checked the sender's
+    /// pid. Only the extended machine listens, and only for the current
+    /// `./run`.
+    StatusText {
+        /// The sender, as the kernel vouches for it.
+        pid: Pid,
+        /// What it said.
+        text: StatusText,
     },
     /// One byte read from `supervise/control`, already parsed (unknown bytes
     /// are dropped by the parser, as 0.76 ignores them).

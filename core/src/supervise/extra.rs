@@ -11,11 +11,13 @@
 //! given-up <failures>
 //! not-ready <pid>
 //! ready <pid> <@label>
+//! status <pid> <text>
 //! ```
 //!
 //! A fact that does not hold has no line; an empty file says nothing.
 //! Readers ignore lines they do not know, so later versions may add some.
 
+use super::notify::StatusText;
 use crate::process::Pid;
 use crate::{label, Tai64N};
 
@@ -34,6 +36,18 @@ pub struct Extra {
     /// Whether the service process said it is ready (EXT-11), for a run
     /// started with a notification descriptor.
     pub ready: Option<Readiness>,
+    /// What the service process said it is doing (`STATUS=`, EXT-13).
+    pub status: Option<Note>,
+}
+
+/// A service process's `STATUS=` text (EXT-13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct Note {
+    /// The process that said it.
+    pub pid: Pid,
+    /// What it said.
+    pub text: StatusText,
 }
 
 /// Readiness of one run of `./run` (EXT-11).
@@ -57,6 +71,15 @@ impl Extra {
         self.ready
             .filter(|r| u32::try_from(r.pid.0).is_ok_and(|p| p == pid && p != 0))
             .map(|r| r.since)
+    }
+
+    /// What the service process `pid` (the status record's) said it is
+    /// doing, if the file says so for that pid.
+    //= spec/extensions.md#ext-13
+    pub fn status_of(&self, pid: u32) -> Option<StatusText> {
+        self.status
+            .filter(|n| u32::try_from(n.pid.0).is_ok_and(|p| p == pid && p != 0))
+            .map(|n| n.text)
     }
 }
 
@@ -120,7 +143,14 @@ impl Extra {
             }
             None => {}
         }
-        text.into_bytes()
+        let mut bytes = text.into_bytes();
+        //= spec/extensions.md#ext-13
+        if let Some(note) = self.status {
+            bytes.extend_from_slice(format!("status {} ", note.pid.0).as_bytes());
+            bytes.extend_from_slice(note.text.as_bytes());
+            bytes.push(b'\n');
+        }
+        bytes
     }
 
     /// What a file says; lines that are not understood are skipped, so a
@@ -129,6 +159,21 @@ impl Extra {
     pub fn decode(bytes: &[u8]) -> Extra {
         let mut extra = Extra::default();
         for line in bytes.split(|&b| b == b'\n') {
+            // The text of `status` is any bytes but newline.
+            if let Some(rest) = line.strip_prefix(b"status ") {
+                let at = rest.iter().position(|&b| b == b' ');
+                let (pid, text) = match at {
+                    Some(at) => (&rest[..at], &rest[at + 1..]),
+                    None => continue,
+                };
+                if let Some(pid) = std::str::from_utf8(pid).ok().and_then(positive) {
+                    extra.status = Some(Note {
+                        pid: Pid(pid),
+                        text: StatusText::new(text),
+                    });
+                }
+                continue;
+            }
             let Ok(line) = std::str::from_utf8(line) else {
                 continue;
             };
@@ -241,6 +286,39 @@ mod tests {
             "ready 4 @4\n",
         ] {
             assert_eq!(Extra::decode(bad.as_bytes()), Extra::default(), "{bad:?}");
+        }
+    }
+
+    /// The status line keeps any text but newline, spaces included, and
+    /// says nothing about another pid.
+    //= spec/extensions.md#ext-13
+    #[test]
+    fn status_lines() {
+        let note = Extra {
+            status: Some(Note {
+                pid: Pid(5),
+                text: StatusText::new(b"two  words \xff"),
+            }),
+            ..Extra::default()
+        };
+        assert_eq!(note.encode(), b"status 5 two  words \xff\n".to_vec());
+        assert_eq!(Extra::decode(&note.encode()), note);
+        assert_eq!(
+            note.status_of(5).map(|t| t.as_bytes().to_vec()),
+            Some(b"two  words \xff".to_vec())
+        );
+        assert_eq!(note.status_of(6), None);
+        assert_eq!(
+            Extra::decode(b"status 5 \n").status_of(5),
+            Some(StatusText::default())
+        );
+        for bad in [
+            &b"status 5\n"[..],
+            b"status x y\n",
+            b"status 0 y\n",
+            b"status  y\n",
+        ] {
+            assert_eq!(Extra::decode(bad), Extra::default(), "{bad:?}");
         }
     }
 }

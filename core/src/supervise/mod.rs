@@ -40,6 +40,7 @@ mod config;
 mod event;
 mod extra;
 mod machine;
+mod notify;
 mod order;
 mod state;
 
@@ -53,8 +54,9 @@ pub use config::{
     DEFAULT_TIMEOUT_FINISH, MAX_NOTIFICATION_FD, MAX_SECS,
 };
 pub use event::{Config, Event};
-pub use extra::{Extra, Readiness};
+pub use extra::{Extra, Note, Readiness};
 pub use machine::{Supervise, SuperviseExt};
+pub use notify::{parse_datagram, NotifyMessage, StatusText, STATUS_TEXT_MAX};
 pub use order::{Order, Target};
 pub use state::{FORK_FAILED_SECS, QUIET_SECS};
 

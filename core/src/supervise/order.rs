@@ -36,6 +36,10 @@ pub enum Order {
         /// [`Event::Ready`](super::Event::Ready) for the new pid when a
         /// newline arrives on it.
         notification_fd: Option<u32>,
+        /// `notify` (EXT-13): bind a datagram socket at `supervise/notify`
+        /// (afresh), start the child with `NOTIFY_SOCKET` naming it, and
+        /// send `Ready` and `StatusText` for what the new pid sends there.
+        notify_socket: bool,
     },
     /// fork, and in the child exec `./finish <code> <signal>` (EXT-5), as
     /// `SpawnRun` does `./run`; answer at once with `SpawnSucceeded` or
@@ -80,6 +84,7 @@ impl Order {
             Order::SpawnRun {
                 own_group: false,
                 notification_fd: None,
+                notify_socket: false,
             } => Some(Action::Spawn),
             Order::Signal {
                 target: Target::Pid(pid),
@@ -107,6 +112,7 @@ impl From<Action> for Order {
             Action::Spawn => Order::SpawnRun {
                 own_group: false,
                 notification_fd: None,
+                notify_socket: false,
             },
             Action::Signal { pid, sig } => Order::Signal {
                 target: Target::Pid(pid),

@@ -147,6 +147,13 @@ fn show_event(event: &Event) -> String {
         Event::Control(c) => format!("control {}", c.byte() as char),
         Event::Configured { .. } => "configured".to_owned(),
         Event::Ready { pid } => format!("ready {}", pid.0),
+        Event::StatusText { pid, text } => {
+            format!(
+                "status {} {}",
+                pid.0,
+                String::from_utf8_lossy(text.as_bytes())
+            )
+        }
         Event::Tick => "tick".to_owned(),
     }
 }

@@ -329,3 +329,37 @@ fn readiness_is_shown_for_the_running_pid_only() {
         "w: up (pid 812) 42 seconds, normally down, want down\n"
     );
 }
+
+/// A status text (`notify`) follows the readiness, for the record's pid
+/// only.
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-13
+#[test]
+fn status_text_is_shown_for_the_running_pid_only() {
+    use crate::process::Pid;
+    use crate::supervise::{Extra, Note, Readiness, StatusText};
+    let observation = Observation::Status {
+        record: record(812, false, Want::Up),
+        now: NOW,
+        normally_up: true,
+    };
+    let show = |pid: i32| {
+        let extra = Extra {
+            ready: Some(Readiness {
+                pid: Pid(812),
+                since: None,
+            }),
+            status: Some(Note {
+                pid: Pid(pid),
+                text: StatusText::new(b"loading \xff"),
+            }),
+            ..Extra::default()
+        };
+        String::from_utf8(render_with_extra(b"w", &observation, Some(&extra))).expect("utf-8")
+    };
+    assert_eq!(
+        show(812),
+        "w: up (pid 812) 42 seconds, not ready, status: loading \u{fffd}\n"
+    );
+    assert_eq!(show(813), "w: up (pid 812) 42 seconds, not ready\n");
+}

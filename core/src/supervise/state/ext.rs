@@ -9,7 +9,8 @@ use crate::process::{ExitKind, Pid, Sig};
 use crate::status::Want;
 use crate::supervise::backoff::wall_after;
 use crate::supervise::config::Extensions;
-use crate::supervise::extra::{Extra, Readiness};
+use crate::supervise::extra::{Extra, Note, Readiness};
+use crate::supervise::notify::StatusText;
 use crate::supervise::order::{Order, Target};
 use crate::{Errno, Mono, Now};
 
@@ -27,6 +28,18 @@ impl Machine {
             restart: self.restart.map(|(_, wall)| (wall, self.attempt)),
             given_up: self.given_up.then_some(self.attempt),
             ready: self.ready,
+            status: self.note,
+        }
+    }
+
+    /// The service process said what it is doing (`STATUS=`): kept for the
+    /// process that runs, until it is reaped.
+    //= spec/extensions.md#ext-13
+    pub(super) fn on_status_text(&mut self, pid: Pid, text: StatusText, out: &mut Vec<Order>) {
+        let running = matches!(self.child, Child::Up { pid: p, .. } if p == pid);
+        if running && self.ext.notify {
+            self.note = Some(Note { pid, text });
+            self.sync_extra(out);
         }
     }
 
@@ -120,6 +133,7 @@ impl Machine {
         out.push(Order::SpawnRun {
             own_group: ext.stop_group,
             notification_fd: ext.notification_fd,
+            notify_socket: ext.notify,
         });
         self.phase = Phase::Spawning {
             then,

@@ -9,7 +9,7 @@ mod ext;
 
 use super::config::Extensions;
 use super::event::{Config, Event};
-use super::extra::{Extra, Readiness};
+use super::extra::{Extra, Note, Readiness};
 use super::order::{Order, Target};
 use crate::control::Command;
 use crate::process::{ExitKind, Pid, Sig};
@@ -137,6 +137,8 @@ pub(super) struct Machine {
     /// `notification-fd`: the running service's readiness (none if it was
     /// started without a notification descriptor, or is not running).
     ready: Option<Readiness>,
+    /// `notify`: what the running service said it is doing.
+    note: Option<Note>,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -168,6 +170,7 @@ impl Machine {
             restart: None,
             given_up: false,
             ready: None,
+            note: None,
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -284,6 +287,11 @@ impl Machine {
                     self.on_ready(now, pid, &mut out);
                 }
             }
+            Event::StatusText { pid, text } => {
+                if self.phase != Phase::Exited {
+                    self.on_status_text(pid, text, &mut out);
+                }
+            }
             Event::ChildExited { pid, status } => self.on_child_exited(now, pid, status, &mut out),
             Event::Control(command) => self.on_control_byte(now, command, &mut out),
             Event::Tick => {}
@@ -318,7 +326,8 @@ impl Machine {
         // Not ready yet, said before the status names the pid, so that a
         // reader who sees the pid sees this too.
         //= spec/extensions.md#ext-11
-        if self.ext.notification_fd.is_some() {
+        //= spec/extensions.md#ext-13
+        if self.ext.notification_fd.is_some() || self.ext.notify {
             self.ready = Some(Readiness { pid, since: None });
             self.sync_extra(out);
         }
@@ -409,6 +418,7 @@ impl Machine {
                         self.announce(out);
                         //= spec/extensions.md#ext-11
                         self.ready = None;
+                        self.note = None;
                         self.sync_extra(out);
                         self.count_run(now);
                         //= spec/extensions.md#ext-5
@@ -523,6 +533,7 @@ impl Machine {
                 out.push(Order::SpawnRun {
                     own_group: false,
                     notification_fd: None,
+                    notify_socket: false,
                 });
                 self.phase = Phase::Spawning {
                     then,

@@ -119,6 +119,7 @@ fn show_order(order: &Order) -> String {
         Order::SpawnRun {
             own_group,
             notification_fd,
+            notify_socket,
         } => {
             let mut text = "spawn run".to_owned();
             if *own_group {
@@ -126,6 +127,9 @@ fn show_order(order: &Order) -> String {
             }
             if let Some(fd) = notification_fd {
                 text.push_str(&format!(" with notification fd {fd}"));
+            }
+            if *notify_socket {
+                text.push_str(" with notify socket");
             }
             text
         }
@@ -292,6 +296,7 @@ fn every_start_reads_the_files_first() {
         vec![Order::SpawnRun {
             own_group: false,
             notification_fd: None,
+            notify_socket: false,
         }]
     );
     let orders = sv.handle(at(0), Event::SpawnSucceeded { pid: Pid(100) });
@@ -497,6 +502,7 @@ fn with_stop_group_every_signal_goes_to_the_group() {
         vec![Order::SpawnRun {
             own_group: true,
             notification_fd: None,
+            notify_socket: false,
         }]
     );
     let mut sim = ExtSim::started(up(), stop_group(None));
@@ -657,6 +663,7 @@ fn finish_runs_between_the_end_of_run_and_its_restart() {
             Order::SpawnRun {
                 own_group: false,
                 notification_fd: None,
+                notify_socket: false,
             },
             Order::WriteStatus(record(4000, 102, false, Want::Up))
         ]
@@ -929,6 +936,7 @@ fn a_long_run_resets_the_count() {
     assert!(orders.contains(&Order::SpawnRun {
         own_group: false,
         notification_fd: None,
+        notify_socket: false,
     }));
     assert_eq!(sim.sv.extra(), Extra::default());
     // 102 dies at once: the first restart in a row again.
@@ -1141,6 +1149,7 @@ fn the_extra_file_round_trips_and_tolerates_the_unknown() {
         restart: Some((at(5500).wall, 3)),
         given_up: Some(2),
         ready: None,
+        status: None,
     };
     assert_eq!(
         String::from_utf8(all.encode()).expect("text"),
@@ -1211,6 +1220,7 @@ fn notification_fd_reports_readiness_of_the_running_service() {
             Order::SpawnRun {
                 own_group: false,
                 notification_fd: Some(3),
+                notify_socket: false,
             },
             readiness(100, None),
             Order::WriteStatus(record(0, 100, false, Want::Up)),
@@ -1242,6 +1252,7 @@ fn notification_fd_reports_readiness_of_the_running_service() {
             Order::SpawnRun {
                 own_group: false,
                 notification_fd: Some(3),
+                notify_socket: false,
             },
             readiness(101, None),
             Order::WriteStatus(record(2000, 101, false, Want::Up)),
@@ -1313,4 +1324,94 @@ fn transcript_notification_fd() {
     sim.send(7000, ctl(Command::Term));
     sim.send(7100, exited(102));
     insta::assert_snapshot!(sim.log);
+}
+
+fn notify() -> Extensions {
+    Extensions {
+        notify: true,
+        ..Extensions::default()
+    }
+}
+
+/// With `notify`, the spawn asks for the socket, the run starts not ready,
+/// `READY=1` makes it ready and `STATUS=` texts are kept for the running
+/// pid until its reap; from anyone else they change nothing.
+//= spec/extensions.md#ext-13
+#[test]
+fn notify_reports_readiness_and_status_text() {
+    let mut sim = ExtSim::new(up(), notify());
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders[1..],
+        [
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+                notify_socket: true,
+            },
+            readiness(100, None),
+            Order::WriteStatus(record(0, 100, false, Want::Up)),
+        ]
+    );
+    let busy = StatusText::new(b"loading");
+    let orders = sim.send(
+        200,
+        Event::StatusText {
+            pid: Pid(100),
+            text: busy,
+        },
+    );
+    let expected = Extra {
+        ready: Some(Readiness {
+            pid: Pid(100),
+            since: None,
+        }),
+        status: Some(Note {
+            pid: Pid(100),
+            text: busy,
+        }),
+        ..Extra::default()
+    };
+    assert_eq!(orders, [Order::WriteExtra(expected)]);
+    assert_eq!(
+        expected.encode(),
+        b"not-ready 100\nstatus 100 loading\n".to_vec()
+    );
+    assert_eq!(Extra::decode(&expected.encode()), expected);
+    // The same text again writes nothing; another sender changes nothing.
+    assert!(sim
+        .send(
+            300,
+            Event::StatusText {
+                pid: Pid(100),
+                text: busy
+            }
+        )
+        .is_empty());
+    assert!(sim
+        .send(
+            300,
+            Event::StatusText {
+                pid: Pid(9),
+                text: StatusText::new(b"x")
+            }
+        )
+        .is_empty());
+    sim.send(400, Event::Ready { pid: Pid(100) });
+    assert_eq!(sim.sv.extra().status_of(100), Some(busy));
+    assert_eq!(sim.sv.extra().readiness_of(100), Some(Some(at(400).wall)));
+    sim.tick();
+    let orders = sim.send(2000, exited(100));
+    assert_eq!(orders[1], Order::WriteExtra(Extra::default()));
+    // Without `notify`, a status text is ignored.
+    let mut plain = ExtSim::started(up(), notification_fd(3));
+    assert!(plain
+        .send(
+            100,
+            Event::StatusText {
+                pid: Pid(100),
+                text: busy
+            }
+        )
+        .is_empty());
 }
