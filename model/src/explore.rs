@@ -140,6 +140,11 @@ pub mod invariant {
     /// every spawn passes the descriptor. Without it, readiness is never
     /// mentioned.
     pub const READY: &str = "readiness is reported for the running service only";
+    /// With `notify` and `watchdog`, every start passes the seconds; a
+    /// running service that sent no `WATCHDOG=1` for that long is warned
+    /// about and sent TERM and CONT at that moment (the machine wakes for
+    /// it), and never earlier.
+    pub const WATCHDOG: &str = "a silent service is stopped when its watchdog runs out";
     /// `ReadConfig` is answered before anything else (it is the last order
     /// of its move), and only the extended machine asks.
     pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
@@ -253,6 +258,12 @@ struct World {
     ready_for: Option<Pid>,
     /// `notify`: the service pid that sent a status text while it ran.
     note_for: Option<Pid>,
+    /// `watchdog`: the second by which the running service is stopped
+    /// unless it pings.
+    watchdog_due: Option<u64>,
+    /// `kill_due` was promised by the watchdog, which `u` and `o` do not
+    /// take back.
+    kill_firm: bool,
     /// `timeout-kill`'s promise: the second by which this pid (or group),
     /// told `d`, gets SIGKILL unless reaped (a pid) or told `u`/`o` first.
     kill_due: Option<(u64, Target)>,
@@ -319,6 +330,15 @@ fn moves<S: Subject>(node: &Node<S>, bound: Bound) -> Vec<Move> {
             all.push(now(Event::Ready { pid }));
         }
     }
+    if let (true, Some(_), Some(pid)) = (ext.notify, ext.watchdog, node.world.alive) {
+        all.push(now(Event::Watchdog { pid }));
+        if node.sv.deadline().is_some() {
+            all.push(Move {
+                at_deadline: true,
+                event: Event::Watchdog { pid },
+            });
+        }
+    }
     if ext.notify {
         let text = StatusText::new(b"busy");
         all.push(now(Event::StatusText {
@@ -378,12 +398,33 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     .map(|secs| next.now_secs + u64::from(secs));
             } else {
                 next.world.alive = Some(pid);
+                next.world.watchdog_due = ext
+                    .watchdog
+                    .filter(|_| ext.notify)
+                    .map(|secs| next.now_secs + u64::from(secs));
             }
             next.world.last_pid = pid.0;
         }
         Event::SpawnFailed { .. } => next.world.spawn_pending = false,
         Event::ChildExited { pid, .. } if Some(pid) == node.world.alive => {
             next.world.alive = None;
+            // (A watchdog due now fires before the exit is looked at.)
+            if node
+                .world
+                .watchdog_due
+                .is_some_and(|due| next.now_secs < due)
+            {
+                next.world.watchdog_due = None;
+            }
+        }
+        // A ping before the deadline starts it again (at the deadline, the
+        // machine stops the service first).
+        Event::Watchdog { pid } if Some(pid) == node.world.alive => {
+            if let (Some(due), Some(secs)) = (node.world.watchdog_due, ext.watchdog) {
+                if next.now_secs < due {
+                    next.world.watchdog_due = Some(next.now_secs + u64::from(secs));
+                }
+            }
         }
         Event::ChildExited { pid, .. } if Some(pid) == node.world.finish_alive => {
             next.world.finish_alive = None;
@@ -434,6 +475,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 own_group,
                 notification_fd,
                 notify_socket,
+                watchdog_secs,
             } => {
                 //= spec/extensions.md#ext-4
                 if *own_group != ext.stop_group || next.world.kill_due.is_some() {
@@ -442,6 +484,10 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 //= spec/extensions.md#ext-11
                 if *notification_fd != ext.notification_fd || *notify_socket != ext.notify {
                     return fail(invariant::READY);
+                }
+                //= spec/extensions.md#ext-14
+                if *watchdog_secs != ext.watchdog.filter(|_| ext.notify) {
+                    return fail(invariant::WATCHDOG);
                 }
                 spawns += 1;
                 //= spec/supervise.md#sup-3
@@ -613,7 +659,9 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 //= spec/extensions.md#ext-4
                 if let Some((_, target)) = next.world.kill_due {
                     let current = Pid(i32::try_from(record.pid).unwrap_or(-1));
-                    let revoked = record.want != Want::Down && record.pid != 0;
+                    // (Not a promise of the watchdog's, EXT-14.)
+                    let revoked =
+                        record.want != Want::Down && record.pid != 0 && !next.world.kill_firm;
                     let moot = matches!(target, Target::Pid(p) if p != current);
                     let theirs =
                         matches!(target, Target::Pid(p) | Target::Group(p) if p == current);
@@ -638,6 +686,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     {
                         if t == u {
                             next.world.kill_due = Some((next.now_secs + u64::from(secs), *t));
+                            next.world.kill_firm = false;
                         }
                     }
                 }
@@ -694,6 +743,40 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     return fail(invariant::STATUS_MATCHES);
                 }
             }
+            //= spec/extensions.md#ext-14
+            Order::WarnWatchdog { secs } => {
+                let due = next.world.watchdog_due.take();
+                let service = Pid(i32::try_from(before.pid).unwrap_or(-1));
+                let target = if ext.stop_group {
+                    Target::Group(service)
+                } else {
+                    Target::Pid(service)
+                };
+                let stops = acts.get(i + 1..i + 3)
+                    == Some(
+                        &[
+                            Order::Signal {
+                                target,
+                                sig: Sig::Term,
+                            },
+                            Order::Signal {
+                                target,
+                                sig: Sig::Cont,
+                            },
+                        ][..],
+                    );
+                if Some(*secs) != ext.watchdog
+                    || due.is_none_or(|due| next.now_secs < due)
+                    || node.world.alive != Some(service)
+                    || !stops
+                {
+                    return fail(invariant::WATCHDOG);
+                }
+                if let (Some(kill), None) = (ext.timeout_kill, next.world.kill_due) {
+                    next.world.kill_due = Some((next.now_secs + u64::from(kill), target));
+                    next.world.kill_firm = true;
+                }
+            }
         }
         // A promised group SIGKILL or a write of `supervise/extra` may sit
         // between a status write and what follows it (a start or the
@@ -743,6 +826,12 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     if let Some(due) = next.world.finish_due {
         if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
             return fail(invariant::FINISH);
+        }
+    }
+    //= spec/extensions.md#ext-14
+    if let Some(due) = next.world.watchdog_due {
+        if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
+            return fail(invariant::WATCHDOG);
         }
     }
     //= spec/extensions.md#ext-9
@@ -881,6 +970,8 @@ fn explore<S: Subject>(
                 kill_due: None,
                 ready_for: None,
                 note_for: None,
+                watchdog_due: None,
+                kill_firm: false,
             },
         };
         let id = parents.len();

@@ -103,6 +103,10 @@ pub struct ModelSupervise {
     ready: Option<Readiness>,
     /// `notify`: what the running service said it does.
     note: Option<Note>,
+    /// `watchdog`: when the running service is stopped unless it pings.
+    watchdogat: Option<Mono>,
+    /// `killat` was set by the watchdog: `u` and `o` do not take it back.
+    killfirm: bool,
 }
 
 impl ModelSupervise {
@@ -132,6 +136,8 @@ impl ModelSupervise {
             extrawritten: Extra::default(),
             ready: None,
             note: None,
+            watchdogat: None,
+            killfirm: false,
             ext,
             killat: None,
             killpgrp: 0,
@@ -173,10 +179,16 @@ impl ModelSupervise {
             Pc::Sleep(until, _) => Some(until),
             _ => None,
         };
-        [sleep, self.killat, self.finishat, self.restartat]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            sleep,
+            self.killat,
+            self.finishat,
+            self.restartat,
+            self.watchdogat,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Whether it has exited.
@@ -239,6 +251,22 @@ impl ModelSupervise {
                 sig: Sig::Kill,
             });
         }
+        if self.watchdogat.is_some_and(|at| now.mono >= at) {
+            self.watchdogat = None;
+            if let (true, Some(secs)) = (self.pid != 0, self.wdsecs()) {
+                out.push(Order::WarnWatchdog { secs });
+                self.kill(Sig::Term, &mut out);
+                self.kill(Sig::Cont, &mut out);
+                if self.flagpaused {
+                    self.flagpaused = false;
+                    out.push(Order::WriteStatus(self.status()));
+                }
+                if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
+                    self.killat = Some(now.mono.after_secs(u64::from(secs)));
+                    self.killfirm = true;
+                }
+            }
+        }
         if self.pc == Pc::Poll && self.restartat.is_some_and(|at| now.mono >= at) {
             self.trystart(Resume::LoopTop, &mut out);
         }
@@ -271,6 +299,9 @@ impl ModelSupervise {
                     self.pid = pid.0;
                     self.startedat = now.mono;
                     self.stamp = now.wall;
+                    self.watchdogat = self
+                        .wdsecs()
+                        .map(|secs| now.mono.after_secs(u64::from(secs)));
                     if self.ext.notification_fd.is_some() || self.ext.notify {
                         self.ready = Some(Readiness { pid, since: None });
                         self.announceextra(&mut out);
@@ -296,6 +327,9 @@ impl ModelSupervise {
                 _ => {}
             },
             Event::ChildExited { pid, status } => {
+                if self.pid != 0 && pid.0 == self.pid {
+                    self.watchdogat = None;
+                }
                 self.zombies.push((pid.0, status));
                 if self.pc == Pc::Poll {
                     self.pc = Pc::LoopTop;
@@ -320,6 +354,15 @@ impl ModelSupervise {
                         });
                         self.announceextra(&mut out);
                     }
+                }
+            }
+            Event::Watchdog { pid } => {
+                if let (true, Some(_), Some(secs)) = (
+                    self.pid != 0 && self.pid == pid.0,
+                    self.watchdogat,
+                    self.wdsecs(),
+                ) {
+                    self.watchdogat = Some(now.mono.after_secs(u64::from(secs)));
                 }
             }
             Event::StatusText { pid, text } => {
@@ -351,8 +394,14 @@ impl ModelSupervise {
             own_group: self.ext.stop_group,
             notification_fd: self.ext.notification_fd,
             notify_socket: self.ext.notify,
+            watchdog_secs: self.wdsecs(),
         });
         self.pc = Pc::Fork(then);
+    }
+
+    /// `watchdog`, which only `notify` makes count.
+    fn wdsecs(&self) -> Option<u32> {
+        self.ext.watchdog.filter(|_| self.ext.notify)
     }
 
     fn kill(&self, sig: Sig, out: &mut Vec<Order>) {
@@ -562,6 +611,7 @@ impl ModelSupervise {
                                 self.flagpaused = false;
                                 if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
                                     self.killat = Some(now.mono.after_secs(u64::from(secs)));
+                                    self.killfirm = false;
                                 }
                             }
                             out.push(Order::WriteStatus(self.status()));
@@ -570,7 +620,7 @@ impl ModelSupervise {
                         Command::Up => {
                             self.flagwant = true;
                             self.flagwantup = true;
-                            if self.pid != 0 {
+                            if self.pid != 0 && !self.killfirm {
                                 self.killat = None;
                             }
                             out.push(Order::WriteStatus(self.status()));
@@ -580,7 +630,7 @@ impl ModelSupervise {
                         }
                         Command::Once => {
                             self.flagwant = false;
-                            if self.pid != 0 {
+                            if self.pid != 0 && !self.killfirm {
                                 self.killat = None;
                             }
                             out.push(Order::WriteStatus(self.status()));

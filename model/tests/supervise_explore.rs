@@ -134,6 +134,7 @@ fn with_finish_it_runs_after_each_run_alone_and_bounded() {
             backoff: None,
             notification_fd: None,
             notify: false,
+            watchdog: None,
         },
         10_000,
     );
@@ -234,6 +235,40 @@ fn with_notify_status_text_is_reported_for_the_running_service_only() {
         },
         Extensions {
             notify: true,
+            ..Extensions::default()
+        },
+        10_000,
+    );
+}
+
+/// With `notify` and `watchdog` (and `timeout-kill`), a service that sends
+/// no `WATCHDOG=1` for that long is stopped at that moment, never earlier,
+/// and the SIGKILL promised follows by its own deadline.
+//= spec/extensions.md#ext-14
+#[test]
+fn with_watchdog_a_silent_service_is_stopped_in_time() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            watchdog: Some(2),
+            ..Extensions::default()
+        },
+        10_000,
+    );
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            watchdog: Some(3),
+            timeout_kill: Some(2),
+            stop_group: true,
             ..Extensions::default()
         },
         10_000,

@@ -79,7 +79,7 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
         proptest::option::weighted(0.7, 1u32..4),
         proptest::option::weighted(0.6, any_backoff()),
         proptest::option::weighted(0.5, 3u32..10),
-        any::<bool>(),
+        (any::<bool>(), proptest::option::weighted(0.6, 1u32..4)),
     )
         .prop_map(
             |(
@@ -89,7 +89,7 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
                 timeout_finish,
                 backoff,
                 notification_fd,
-                notify,
+                (notify, watchdog),
             )| {
                 Extensions {
                     timeout_kill,
@@ -99,6 +99,7 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
                     backoff,
                     notification_fd,
                     notify,
+                    watchdog: watchdog.filter(|_| notify),
                 }
             },
         )
@@ -195,6 +196,8 @@ impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
             //= spec/extensions.md#ext-11
             3 => Just(Event::Ready { pid: Pid(service) }),
             1 => (1i32..5).prop_map(|pid| Event::Ready { pid: Pid(pid) }),
+            //= spec/extensions.md#ext-14
+            3 => Just(Event::Watchdog { pid: Pid(service) }),
             //= spec/extensions.md#ext-13
             2 => proptest::sample::select(vec![&b"busy"[..], b"", b"idle\tnow"])
                 .prop_map(move |text| Event::StatusText { pid: Pid(service), text: StatusText::new(text) }),

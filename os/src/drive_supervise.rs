@@ -73,6 +73,9 @@ pub enum Notice {
     ConfigBadFormat(ConfigFile),
     /// Writing `supervise/extra` failed.
     ExtraWrite(Errno),
+    /// The service sent no `WATCHDOG=1` for this many seconds; it is being
+    /// stopped (EXT-14).
+    Watchdog(u32),
 }
 
 /// A service directory set up and locked, ready to run.
@@ -153,7 +156,12 @@ fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
 //= spec/extensions.md#ext-13
 fn environment(extra: Vec<CString>) -> Vec<CString> {
     let mut env: Vec<CString> = std::env::vars_os()
-        .filter(|(key, _)| key.as_bytes() != b"NOTIFY_SOCKET")
+        .filter(|(key, _)| {
+            !matches!(
+                key.as_bytes(),
+                b"NOTIFY_SOCKET" | b"WATCHDOG_USEC" | b"WATCHDOG_PID"
+            )
+        })
         .filter_map(|(key, value)| {
             let mut entry = key.as_bytes().to_vec();
             entry.push(b'=');
@@ -230,6 +238,7 @@ impl Program {
         args: &[String],
         notification: Option<&NotificationPipe>,
         env: Option<&[CString]>,
+        watchdog_pid: bool,
     ) -> Result<Pid, Errno> {
         let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
         message.extend_from_slice(&self.failure_prefix);
@@ -249,6 +258,13 @@ impl Program {
                 None => Ok(()),
             };
             let exec = || match env {
+                //= spec/extensions.md#ext-14
+                Some(env) if watchdog_pid => {
+                    let mut env = env.to_vec();
+                    let pid = nix::unistd::getpid().as_raw();
+                    env.extend(CString::new(format!("WATCHDOG_PID={pid}")).ok());
+                    nix::unistd::execve(&self.path, &argv, &env)
+                }
                 Some(env) => nix::unistd::execve(&self.path, &argv, env),
                 None => nix::unistd::execv(&self.path, &argv),
             };
@@ -464,10 +480,12 @@ impl Prepared {
                     own_group,
                     notification_fd,
                     notify_socket,
+                    watchdog_secs,
                 } => Some(answer(self.spawn_run(
                     own_group,
                     notification_fd,
                     notify_socket,
+                    watchdog_secs,
                 ))),
                 Order::SpawnFinish {
                     code,
@@ -478,6 +496,7 @@ impl Prepared {
                     &[code.to_string(), signal.to_string()],
                     None,
                     None,
+                    false,
                 ))),
                 Order::WriteExtra(extra) => {
                     if let Err(e) = status_file::write_extra(Path::new("supervise"), &extra) {
@@ -497,6 +516,10 @@ impl Prepared {
                 }
                 Order::WarnForkFailed { errno } => {
                     notice(Notice::ForkFailed(errno));
+                    None
+                }
+                Order::WarnWatchdog { secs } => {
+                    notice(Notice::Watchdog(secs));
                     None
                 }
                 Order::Exit(code) => return Some(code),
@@ -521,19 +544,30 @@ impl Prepared {
         own_group: bool,
         notification_fd: Option<u32>,
         notify_socket: bool,
+        watchdog_secs: Option<u32>,
     ) -> Result<Pid, Errno> {
         self.notifier = None;
         self.notify = None;
         let pipe = notification_fd.map(NotificationPipe::new).transpose()?;
         let (socket, env) = if notify_socket {
             let (socket, entry) = bind_notify_socket()?;
-            (Some(socket), Some(environment(vec![entry])))
+            let mut extra = vec![entry];
+            //= spec/extensions.md#ext-14
+            if let Some(secs) = watchdog_secs {
+                let usec = u64::from(secs) * 1_000_000;
+                extra.extend(CString::new(format!("WATCHDOG_USEC={usec}")).ok());
+            }
+            (Some(socket), Some(environment(extra)))
         } else {
             (None, None)
         };
-        let spawned = self
-            .run
-            .spawn(own_group, &[], pipe.as_ref(), env.as_deref());
+        let spawned = self.run.spawn(
+            own_group,
+            &[],
+            pipe.as_ref(),
+            env.as_deref(),
+            notify_socket && watchdog_secs.is_some(),
+        );
         let pid = match spawned {
             Ok(pid) => pid,
             Err(errno) => {
@@ -593,7 +627,7 @@ impl Prepared {
                 events.push(match message {
                     NotifyMessage::Ready => Event::Ready { pid },
                     NotifyMessage::Status(text) => Event::StatusText { pid, text },
-                    NotifyMessage::Watchdog => continue,
+                    NotifyMessage::Watchdog => Event::Watchdog { pid },
                 });
             }
         }
@@ -683,6 +717,7 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
     // A regular file supervise may execute.
     let finish = std::fs::metadata("finish").is_ok_and(|m| m.is_file())
         && nix::unistd::access("finish", nix::unistd::AccessFlags::X_OK).is_ok();
+    let notify = nix::sys::stat::stat("notify").is_ok();
     let files = ConfigFiles {
         timeout_kill: read_file(ConfigFile::TimeoutKill, notice),
         // Of any type, as `down` (a dangling symbolic link is absent).
@@ -696,7 +731,12 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
         backoff: read_file(ConfigFile::Backoff, notice),
         notification_fd: read_file(ConfigFile::NotificationFd, notice),
         // Of any type, as `down`.
-        notify: nix::sys::stat::stat("notify").is_ok(),
+        notify,
+        watchdog: if notify {
+            read_file(ConfigFile::Watchdog, notice)
+        } else {
+            None
+        },
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

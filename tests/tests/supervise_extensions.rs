@@ -631,3 +631,32 @@ fn notify_takes_ready_and_status_from_the_service_process() {
     assert!(!expected.exists(), "the socket is removed with its service");
     assert_eq!(sup.stop(), "");
 }
+
+/// With `notify` and `watchdog`, `./run` gets `WATCHDOG_USEC` and its own
+/// pid as `WATCHDOG_PID`; one that never sends `WATCHDOG=1` is stopped
+/// (with a warning) and, wanted up, started again.
+//= spec/extensions.md#ext-14
+#[test]
+fn watchdog_restarts_a_silent_service() {
+    let run = "#!/bin/sh\n\
+               echo \"$WATCHDOG_USEC $WATCHDOG_PID $$\" > ../env.new && mv ../env.new ../env\n\
+               echo start >> ../trace\n\
+               exec sleep 100000\n";
+    let dir = service("watchdog", run, &[("notify", ""), ("watchdog", "1\n")]);
+    let sup = Supervisor::start(dir.path());
+    let first = sup.await_up();
+    let env = wait::until_or_panic("the run script's environment", || {
+        fs::read_to_string(dir.path().join("env")).ok()
+    });
+    assert_eq!(env, format!("1000000 {first} {first}\n"));
+    sup.await_trace("a restart", |t| t == "start\nstart\n");
+    let warning = "supervise: warning: s/run sent no WATCHDOG=1 for 1 seconds, stopping it\n";
+    wait::until_or_panic("the warning", || {
+        sup.stderr().starts_with(warning).then_some(())
+    });
+    let stderr = sup.stop();
+    assert!(
+        !stderr.is_empty() && stderr.lines().all(|l| format!("{l}\n") == warning),
+        "{stderr:?}"
+    );
+}

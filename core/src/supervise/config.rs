@@ -32,6 +32,9 @@ pub struct Extensions {
     /// `notify`: `./run` gets `$NOTIFY_SOCKET` and says it is ready, and
     /// what it does, in systemd's datagrams (EXT-13).
     pub notify: bool,
+    /// `watchdog` (with `notify`): seconds `./run` may go without
+    /// `WATCHDOG=1` before it is stopped; `None` = no watchdog (EXT-14).
+    pub watchdog: Option<u32>,
 }
 
 /// How long `./finish` may run when `timeout-finish` does not say (s6's
@@ -57,6 +60,8 @@ pub struct ConfigFiles {
     pub notification_fd: Option<Vec<u8>>,
     /// `notify` exists (of any type, as `down`).
     pub notify: bool,
+    /// The contents of `watchdog` (read only with `notify`).
+    pub watchdog: Option<Vec<u8>>,
 }
 
 /// Which extension file a problem concerns.
@@ -70,6 +75,8 @@ pub enum ConfigFile {
     Backoff,
     /// `notification-fd`.
     NotificationFd,
+    /// `watchdog`.
+    Watchdog,
 }
 
 impl ConfigFile {
@@ -80,6 +87,7 @@ impl ConfigFile {
             ConfigFile::TimeoutFinish => "timeout-finish",
             ConfigFile::Backoff => "backoff",
             ConfigFile::NotificationFd => "notification-fd",
+            ConfigFile::Watchdog => "watchdog",
         }
     }
 }
@@ -189,6 +197,15 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
             }),
         }
     }
+    //= spec/extensions.md#ext-14
+    if let (true, Some(bytes)) = (files.notify, &files.watchdog) {
+        match seconds(bytes) {
+            Ok(value) => ext.watchdog = value,
+            Err(()) => problems.push(ConfigProblem {
+                file: ConfigFile::Watchdog,
+            }),
+        }
+    }
     (ext, problems)
 }
 
@@ -203,6 +220,7 @@ mod tests {
             ConfigFile::TimeoutFinish,
             ConfigFile::Backoff,
             ConfigFile::NotificationFd,
+            ConfigFile::Watchdog,
         ]
         .map(ConfigFile::name);
         assert_eq!(
@@ -211,7 +229,8 @@ mod tests {
                 "timeout-kill",
                 "timeout-finish",
                 "backoff",
-                "notification-fd"
+                "notification-fd",
+                "watchdog"
             ]
         );
     }
@@ -261,5 +280,29 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    /// `watchdog` holds one number of seconds (0: none) and is read only
+    /// with `notify`.
+    //= spec/extensions.md#ext-14
+    #[test]
+    fn watchdog_is_seconds_and_needs_notify() {
+        let read = |notify: bool, bytes: &[u8]| {
+            configure(&ConfigFiles {
+                notify,
+                watchdog: Some(bytes.to_vec()),
+                ..ConfigFiles::default()
+            })
+        };
+        assert_eq!(read(true, b"5\n").0.watchdog, Some(5));
+        assert_eq!(read(true, b"0").0.watchdog, None);
+        assert_eq!(read(false, b"5").0.watchdog, None);
+        assert_eq!(read(false, b"x").1, vec![]);
+        assert_eq!(
+            read(true, b"5 6").1,
+            vec![ConfigProblem {
+                file: ConfigFile::Watchdog
+            }]
+        );
     }
 }

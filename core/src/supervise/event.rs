@@ -72,6 +72,13 @@ pub enum Event {
         /// What it said.
         text: StatusText,
     },
+    /// The service process `pid` said it is alive (`WATCHDOG=1` on the
+    /// notification socket, EXT-14). Only the extended machine listens,
+    /// and only for the current `./run` with a `watchdog`.
+    Watchdog {
+        /// The sender, as the kernel vouches for it.
+        pid: Pid,
+    },
     /// One byte read from `supervise/control`, already parsed (unknown bytes
     /// are dropped by the parser, as 0.76 ignores them).
     Control(Command),

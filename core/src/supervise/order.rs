@@ -40,6 +40,11 @@ pub enum Order {
         /// (afresh), start the child with `NOTIFY_SOCKET` naming it, and
         /// send `Ready` and `StatusText` for what the new pid sends there.
         notify_socket: bool,
+        /// `watchdog` (EXT-14, only with `notify_socket`): also set
+        /// `WATCHDOG_USEC` to this many seconds in microseconds and
+        /// `WATCHDOG_PID` to the child's pid, and send
+        /// [`Event::Watchdog`](super::Event::Watchdog) for its `WATCHDOG=1`.
+        watchdog_secs: Option<u32>,
     },
     /// fork, and in the child exec `./finish <code> <signal>` (EXT-5), as
     /// `SpawnRun` does `./run`; answer at once with `SpawnSucceeded` or
@@ -71,6 +76,12 @@ pub enum Order {
         /// Why fork failed.
         errno: Errno,
     },
+    /// Print `supervise: warning: <dir>/run sent no WATCHDOG=1 for <secs>
+    /// seconds, stopping it`; the signals that stop it follow (EXT-14).
+    WarnWatchdog {
+        /// The `watchdog` seconds that went by.
+        secs: u32,
+    },
     /// Leave the process with this code, after the orders before it.
     Exit(i32),
 }
@@ -85,6 +96,7 @@ impl Order {
                 own_group: false,
                 notification_fd: None,
                 notify_socket: false,
+                watchdog_secs: None,
             } => Some(Action::Spawn),
             Order::Signal {
                 target: Target::Pid(pid),
@@ -96,6 +108,7 @@ impl Order {
             Order::ReadConfig
             | Order::SpawnFinish { .. }
             | Order::WriteExtra(_)
+            | Order::WarnWatchdog { .. }
             | Order::SpawnRun { .. }
             | Order::Signal {
                 target: Target::Group(_),
@@ -113,6 +126,7 @@ impl From<Action> for Order {
                 own_group: false,
                 notification_fd: None,
                 notify_socket: false,
+                watchdog_secs: None,
             },
             Action::Signal { pid, sig } => Order::Signal {
                 target: Target::Pid(pid),

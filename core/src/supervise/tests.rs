@@ -147,6 +147,7 @@ fn show_event(event: &Event) -> String {
         Event::Control(c) => format!("control {}", c.byte() as char),
         Event::Configured { .. } => "configured".to_owned(),
         Event::Ready { pid } => format!("ready {}", pid.0),
+        Event::Watchdog { pid } => format!("watchdog {}", pid.0),
         Event::StatusText { pid, text } => {
             format!(
                 "status {} {}",

@@ -88,6 +88,49 @@ impl Machine {
                 });
             }
         }
+        if self.watchdog.is_some_and(|at| now.mono >= at) {
+            self.fire_watchdog(now, out);
+        }
+    }
+
+    /// `watchdog` seconds for the current run (only with `notify`).
+    //= spec/extensions.md#ext-14
+    pub(super) fn watchdog_secs(&self) -> Option<u32> {
+        self.ext.watchdog.filter(|_| self.ext.notify)
+    }
+
+    /// `WATCHDOG=1` from the running service: its deadline starts again.
+    //= spec/extensions.md#ext-14
+    pub(super) fn on_watchdog(&mut self, now: Now, pid: Pid) {
+        let running = matches!(self.child, Child::Up { pid: p, .. } if p == pid);
+        if let (true, Some(_), Some(secs)) = (running, self.watchdog, self.watchdog_secs()) {
+            self.watchdog = Some(now.mono.after_secs(u64::from(secs)));
+        }
+    }
+
+    /// The watchdog's deadline passed without `WATCHDOG=1`: stop the
+    /// service as `d` would (TERM, CONT, the `timeout-kill` promise) but
+    /// leave it wanted as it is, so it is restarted.
+    //= spec/extensions.md#ext-14
+    fn fire_watchdog(&mut self, now: Now, out: &mut Vec<Order>) {
+        self.watchdog = None;
+        let (Child::Up { pid, .. }, Some(secs)) = (self.child, self.watchdog_secs()) else {
+            return;
+        };
+        out.push(Order::WarnWatchdog { secs });
+        self.signal(Sig::Term, out);
+        self.signal(Sig::Cont, out);
+        if self.paused {
+            self.paused = false;
+            self.announce(out);
+        }
+        if let (Some(secs), None) = (self.ext.timeout_kill, self.kill) {
+            self.kill = Some(super::KillTimer {
+                at: now.mono.after_secs(u64::from(secs)),
+                target: self.target(pid),
+                revocable: false,
+            });
+        }
     }
 
     /// `./finish` started: it runs while the loop goes on.
@@ -134,6 +177,7 @@ impl Machine {
             own_group: ext.stop_group,
             notification_fd: ext.notification_fd,
             notify_socket: ext.notify,
+            watchdog_secs: ext.watchdog.filter(|_| ext.notify),
         });
         self.phase = Phase::Spawning {
             then,
@@ -252,7 +296,8 @@ impl Machine {
     //= spec/extensions.md#ext-3
     pub(super) fn revoke_kill(&mut self) {
         if let (Some(kill), Some(pid)) = (self.kill, self.pid()) {
-            if matches!(kill.target, Target::Pid(p) | Target::Group(p) if p == pid) {
+            let theirs = matches!(kill.target, Target::Pid(p) | Target::Group(p) if p == pid);
+            if theirs && kill.revocable {
                 self.kill = None;
             }
         }

@@ -104,6 +104,9 @@ pub(super) enum Mode {
 struct KillTimer {
     at: Mono,
     target: Target,
+    /// Promised by a `d` (which `u` and `o` take back), not by the
+    /// watchdog (EXT-14).
+    revocable: bool,
 }
 
 /// The supervise machine for one service directory.
@@ -139,6 +142,9 @@ pub(super) struct Machine {
     ready: Option<Readiness>,
     /// `notify`: what the running service said it is doing.
     note: Option<Note>,
+    /// `watchdog`: when the running service is stopped unless it sends
+    /// `WATCHDOG=1` first.
+    watchdog: Option<Mono>,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -171,6 +177,7 @@ impl Machine {
             given_up: false,
             ready: None,
             note: None,
+            watchdog: None,
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -217,6 +224,7 @@ impl Machine {
             self.kill.map(|k| k.at),
             finish,
             self.restart.map(|r| r.0),
+            self.watchdog,
         ]
         .into_iter()
         .flatten()
@@ -287,6 +295,11 @@ impl Machine {
                     self.on_ready(now, pid, &mut out);
                 }
             }
+            Event::Watchdog { pid } => {
+                if self.phase != Phase::Exited {
+                    self.on_watchdog(now, pid);
+                }
+            }
             Event::StatusText { pid, text } => {
                 if self.phase != Phase::Exited {
                     self.on_status_text(pid, text, &mut out);
@@ -319,6 +332,10 @@ impl Machine {
         }
         self.paused = false;
         self.run_started = now.mono;
+        //= spec/extensions.md#ext-14
+        self.watchdog = self
+            .watchdog_secs()
+            .map(|secs| now.mono.after_secs(u64::from(secs)));
         self.child = Child::Up {
             pid,
             since: now.wall,
@@ -356,6 +373,8 @@ impl Machine {
         {
             if pid == service {
                 self.child = Child::Exited { pid, since, how };
+                //= spec/extensions.md#ext-14
+                self.watchdog = None;
                 if self.phase == Phase::Waiting {
                     self.run(now, Resume::NextTurn, out);
                 }
@@ -481,6 +500,7 @@ impl Machine {
                         self.kill = Some(KillTimer {
                             at: now.mono.after_secs(u64::from(secs)),
                             target: self.target(pid),
+                            revocable: true,
                         });
                     }
                 }
@@ -534,6 +554,7 @@ impl Machine {
                     own_group: false,
                     notification_fd: None,
                     notify_socket: false,
+                    watchdog_secs: None,
                 });
                 self.phase = Phase::Spawning {
                     then,

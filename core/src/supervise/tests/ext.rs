@@ -120,6 +120,7 @@ fn show_order(order: &Order) -> String {
             own_group,
             notification_fd,
             notify_socket,
+            watchdog_secs,
         } => {
             let mut text = "spawn run".to_owned();
             if *own_group {
@@ -130,6 +131,9 @@ fn show_order(order: &Order) -> String {
             }
             if *notify_socket {
                 text.push_str(" with notify socket");
+            }
+            if let Some(secs) = watchdog_secs {
+                text.push_str(&format!(" and watchdog {secs}"));
             }
             text
         }
@@ -157,6 +161,7 @@ fn show_order(order: &Order) -> String {
                 .replace('\n', ", ")
         ),
         Order::WarnForkFailed { errno } => format!("warn fork failed {}", errno.0),
+        Order::WarnWatchdog { secs } => format!("warn watchdog {secs}"),
         Order::Exit(code) => format!("exit {code}"),
     }
 }
@@ -297,6 +302,7 @@ fn every_start_reads_the_files_first() {
             own_group: false,
             notification_fd: None,
             notify_socket: false,
+            watchdog_secs: None,
         }]
     );
     let orders = sv.handle(at(0), Event::SpawnSucceeded { pid: Pid(100) });
@@ -503,6 +509,7 @@ fn with_stop_group_every_signal_goes_to_the_group() {
             own_group: true,
             notification_fd: None,
             notify_socket: false,
+            watchdog_secs: None,
         }]
     );
     let mut sim = ExtSim::started(up(), stop_group(None));
@@ -664,6 +671,7 @@ fn finish_runs_between_the_end_of_run_and_its_restart() {
                 own_group: false,
                 notification_fd: None,
                 notify_socket: false,
+                watchdog_secs: None,
             },
             Order::WriteStatus(record(4000, 102, false, Want::Up))
         ]
@@ -937,6 +945,7 @@ fn a_long_run_resets_the_count() {
         own_group: false,
         notification_fd: None,
         notify_socket: false,
+        watchdog_secs: None,
     }));
     assert_eq!(sim.sv.extra(), Extra::default());
     // 102 dies at once: the first restart in a row again.
@@ -1221,6 +1230,7 @@ fn notification_fd_reports_readiness_of_the_running_service() {
                 own_group: false,
                 notification_fd: Some(3),
                 notify_socket: false,
+                watchdog_secs: None,
             },
             readiness(100, None),
             Order::WriteStatus(record(0, 100, false, Want::Up)),
@@ -1253,6 +1263,7 @@ fn notification_fd_reports_readiness_of_the_running_service() {
                 own_group: false,
                 notification_fd: Some(3),
                 notify_socket: false,
+                watchdog_secs: None,
             },
             readiness(101, None),
             Order::WriteStatus(record(2000, 101, false, Want::Up)),
@@ -1348,6 +1359,7 @@ fn notify_reports_readiness_and_status_text() {
                 own_group: false,
                 notification_fd: None,
                 notify_socket: true,
+                watchdog_secs: None,
             },
             readiness(100, None),
             Order::WriteStatus(record(0, 100, false, Want::Up)),
@@ -1414,4 +1426,116 @@ fn notify_reports_readiness_and_status_text() {
             }
         )
         .is_empty());
+}
+
+fn watchdog(secs: u32) -> Extensions {
+    Extensions {
+        notify: true,
+        watchdog: Some(secs),
+        ..Extensions::default()
+    }
+}
+
+/// With `notify` and `watchdog`, the start passes the seconds; each
+/// `WATCHDOG=1` from the service moves the deadline; a missed one stops the
+/// service as `d` would, but wanted up, so it is restarted with a new
+/// watchdog.
+//= spec/extensions.md#ext-14
+#[test]
+fn a_silent_service_is_stopped_and_restarted() {
+    let mut sim = ExtSim::new(up(), watchdog(2));
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders[1],
+        Order::SpawnRun {
+            own_group: false,
+            notification_fd: None,
+            notify_socket: true,
+            watchdog_secs: Some(2),
+        }
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(1000).mono));
+    sim.tick();
+    assert_eq!(sim.sv.next_deadline(), Some(at(2000).mono));
+    // A ping moves the deadline; one from anyone else does not.
+    assert!(sim.send(1500, Event::Watchdog { pid: Pid(100) }).is_empty());
+    assert!(sim.send(1600, Event::Watchdog { pid: Pid(7) }).is_empty());
+    assert_eq!(sim.sv.next_deadline(), Some(at(3500).mono));
+    // An early Tick does nothing; the one at the deadline stops it.
+    assert!(sim.send(3000, Event::Tick).is_empty());
+    assert_eq!(
+        sim.send(3500, Event::Tick),
+        [
+            Order::WarnWatchdog { secs: 2 },
+            kill(100, Sig::Term),
+            kill(100, Sig::Cont),
+        ]
+    );
+    // Once: no deadline until the next start, and a late ping changes
+    // nothing.
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(3600, Event::Watchdog { pid: Pid(100) }).is_empty());
+    assert_eq!(sim.sv.status().want, Want::Up);
+    let orders = sim.send(3700, exited(100));
+    assert!(orders.contains(&Order::WriteStatus(record(3700, 101, false, Want::Up))));
+    assert_eq!(sim.sv.next_deadline(), Some(at(4700).mono));
+    sim.tick();
+    assert_eq!(sim.sv.next_deadline(), Some(at(5700).mono));
+}
+
+/// With `timeout-kill`, a service stopped by the watchdog that ignores
+/// SIGTERM is killed that many seconds later; a paused one is continued
+/// (and the status says so).
+//= spec/extensions.md#ext-3
+//= spec/extensions.md#ext-14
+#[test]
+fn the_watchdog_keeps_timeout_kills_promise() {
+    let mut sim = ExtSim::new(
+        up(),
+        Extensions {
+            timeout_kill: Some(3),
+            ..watchdog(2)
+        },
+    );
+    sim.send(0, Event::Started);
+    sim.tick();
+    sim.send(1500, ctl(Command::Pause));
+    assert_eq!(
+        sim.send(2000, Event::Tick),
+        [
+            Order::WarnWatchdog { secs: 2 },
+            kill(100, Sig::Term),
+            kill(100, Sig::Cont),
+            Order::WriteStatus(record(0, 100, false, Want::Up)),
+        ]
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(5000).mono));
+    assert_eq!(sim.send(5000, Event::Tick), [kill(100, Sig::Kill)]);
+}
+
+/// `watchdog` without `notify` does nothing (the driver does not even
+/// read it; a machine told so anyway ignores it).
+//= spec/extensions.md#ext-14
+#[test]
+fn watchdog_needs_notify() {
+    let mut sim = ExtSim::new(
+        up(),
+        Extensions {
+            watchdog: Some(1),
+            ..Extensions::default()
+        },
+    );
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders[1],
+        Order::SpawnRun {
+            own_group: false,
+            notification_fd: None,
+            notify_socket: false,
+            watchdog_secs: None,
+        }
+    );
+    sim.tick();
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(5000, Event::Watchdog { pid: Pid(100) }).is_empty());
 }
