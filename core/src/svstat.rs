@@ -143,13 +143,7 @@ fn extra_suffix(extra: &Extra, record: &StatusRecord, now: Tai64) -> String {
         text.push_str(", finishing");
     }
     if let Some((at, attempt)) = extra.restart {
-        // Whole seconds left, rounded up; 0 once the moment has come.
-        let whole = at.0 .0.saturating_sub(now.0);
-        let left = if at.0 .0 >= now.0 && at.1 > 0 {
-            whole.saturating_add(1)
-        } else {
-            whole
-        };
+        let left = seconds_until(at, now);
         text.push_str(&format!(
             ", restarting in {left} seconds (attempt {attempt})"
         ));
@@ -158,6 +152,18 @@ fn extra_suffix(extra: &Extra, record: &StatusRecord, now: Tai64) -> String {
         text.push_str(&format!(", given up after {failures} failures"));
     }
     text
+}
+
+/// Whole seconds from `now` until `at`, rounded up; 0 once it has come
+/// (EXT-8's restart countdown).
+//= spec/extensions.md#ext-8
+pub fn seconds_until(at: tai64::Tai64N, now: Tai64) -> u64 {
+    let whole = at.0 .0.saturating_sub(now.0);
+    if at.0 .0 >= now.0 && at.1 > 0 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }
 }
 
 /// The file-system questions svstat asks about one directory, answered by

@@ -486,3 +486,29 @@ fn readiness_members_follow_the_service() {
         "{seconds}"
     );
 }
+
+/// What `supervise/extra` says of a restart put off (`backoff`) is in the
+/// object, as svstat shows it.
+//= spec/extensions.md#ext-15
+#[test]
+fn a_restart_put_off_is_a_member() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new("svstatus-backoff");
+    let s = tmp.path().join("s");
+    fs::create_dir(&s).expect("mkdir s");
+    fs::write(s.join("run"), "#!/bin/sh\nexit 1\n").expect("write run");
+    fs::set_permissions(s.join("run"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::write(s.join("backoff"), "1000 1000\n").expect("write backoff");
+    let _sup = Supervisor::start(&s);
+    let line = dt_tests::wait::until_or_panic("the restart to be put off", || {
+        let line = svstatus(tmp.path(), &["s"]).remove(0);
+        line.get("restart").is_some().then_some(line)
+    });
+    let restart = line.get("restart").expect("restart");
+    assert_eq!(int(restart, "attempt"), 1);
+    let left = int(restart, "in_seconds");
+    assert!((1..=1000).contains(&left), "{left}");
+    assert_eq!(line.get("finishing_pid"), None);
+    assert_eq!(line.get("given_up_after"), None);
+    assert!(!boolean(&line, "up"));
+}

@@ -20,7 +20,8 @@ use super::text::{hex, push_json_string};
 use super::{errno_name, Step};
 use crate::label;
 use crate::status::Want;
-use crate::svstat::elapsed_secs;
+use crate::supervise::Extra;
+use crate::svstat::{elapsed_secs, seconds_until};
 use tai64::{Tai64, Tai64N};
 
 /// The schema number every object carries.
@@ -104,6 +105,26 @@ fn members(out: &mut Vec<u8>, dir: &[u8], report: &Report, now: Tai64) {
             out.extend_from_slice(b",\"status_text\":");
             push_json_string(out, text.as_bytes());
         }
+        if let Some(extra) = report.extra {
+            extension_members(out, &extra, now);
+        }
+    }
+}
+
+/// What `supervise/extra` says of `./finish` and restarts (EXT-15).
+//= spec/extensions.md#ext-15
+fn extension_members(out: &mut Vec<u8>, extra: &Extra, now: Tai64) {
+    if let Some(pid) = extra.finishing {
+        out.extend_from_slice(format!(",\"finishing_pid\":{}", pid.0).as_bytes());
+    }
+    if let Some((at, attempt)) = extra.restart {
+        out.extend_from_slice(b",\"restart\":{\"at\":");
+        moment(out, at);
+        let left = seconds_until(at, now);
+        out.extend_from_slice(format!(",\"in_seconds\":{left},\"attempt\":{attempt}}}").as_bytes());
+    }
+    if let Some(failures) = extra.given_up {
+        out.extend_from_slice(format!(",\"given_up_after\":{failures}").as_bytes());
     }
 }
 

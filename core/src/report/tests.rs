@@ -5,7 +5,7 @@ use super::*;
 use crate::getopt::Opt;
 use crate::process::Pid;
 use crate::status::{StatusRecord, Want};
-use crate::supervise::{Extra, Readiness};
+use crate::supervise::{Extra, Note, Readiness, StatusText};
 use crate::svstat::{self, Observation, ServiceProbe, StatusReadError};
 use crate::{label, Errno, Mono, Now};
 use proptest::prelude::*;
@@ -180,6 +180,9 @@ const ORDER: &[&str] = &[
     "ready_since",
     "ready_seconds",
     "status_text",
+    "finishing_pid",
+    "restart",
+    "given_up_after",
     "log",
 ];
 
@@ -394,25 +397,47 @@ fn arb_report() -> impl Strategy<Value = Report> {
             errno: errno.map(Errno)
         }),
     ];
-    // Readiness (EXT-12), about the record's pid or another one.
+    // Readiness (EXT-12), a status text (EXT-13), about the record's pid
+    // or another one; `./finish`, a restart put off, giving up (EXT-15).
     let extra = proptest::option::of((
-        any::<bool>(),
-        proptest::option::of((any::<u64>(), 0u32..1_000_000_000)),
+        (
+            any::<bool>(),
+            proptest::option::of((any::<u64>(), 0u32..1_000_000_000)),
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
+        ),
+        (
+            proptest::option::of(1i32..i32::MAX),
+            proptest::option::of((any::<u64>(), 0u32..1_000_000_000, any::<u32>())),
+            proptest::option::of(any::<u32>()),
+        ),
     ));
     (proptest::option::of(any::<bool>()), outcome, extra).prop_map(
         |(normally_up, outcome, extra)| {
             let extra = match (outcome, extra) {
-                (Outcome::Status(record), Some((same, since))) => Some(Extra {
-                    ready: Some(Readiness {
-                        pid: Pid(if same {
-                            i32::try_from(record.pid).unwrap_or(1)
-                        } else {
-                            7
+                (
+                    Outcome::Status(record),
+                    Some(((same, since, text), (finishing, restart, given_up))),
+                ) => {
+                    let pid = Pid(if same {
+                        i32::try_from(record.pid).unwrap_or(1)
+                    } else {
+                        7
+                    });
+                    Some(Extra {
+                        ready: Some(Readiness {
+                            pid,
+                            since: since.map(|(secs, nanos)| Tai64N(Tai64(secs), nanos)),
                         }),
-                        since: since.map(|(secs, nanos)| Tai64N(Tai64(secs), nanos)),
-                    }),
-                    ..Extra::default()
-                }),
+                        status: text.map(|text| Note {
+                            pid,
+                            text: StatusText::new(&text),
+                        }),
+                        finishing: finishing.map(Pid),
+                        restart: restart
+                            .map(|(secs, nanos, attempt)| (Tai64N(Tai64(secs), nanos), attempt)),
+                        given_up,
+                    })
+                }
                 _ => None,
             };
             Report {
@@ -1232,4 +1257,65 @@ fn status_text_member() {
     assert_eq!(value.get("ready"), None);
     let value = parsed(&json(b"d", with_text(813), None));
     assert_eq!(value.get("status_text"), None);
+}
+
+/// svstatus shows what `supervise/extra` says of `./finish`, a restart put
+/// off and giving up, as svstat does, in optional members.
+//= spec/extensions.md#ext-15
+//= spec/status-json.md#json-9
+#[test]
+fn finish_and_backoff_members() {
+    let with = |extra: Extra| Report {
+        extra: Some(extra),
+        ..status(0, false, Want::Up, true)
+    };
+    let value = parsed(&json(
+        b"d",
+        with(Extra {
+            finishing: Some(Pid(77)),
+            ..Extra::default()
+        }),
+        None,
+    ));
+    assert_eq!(
+        value.get("finishing_pid").and_then(Value::as_i128),
+        Some(77)
+    );
+    let at = Tai64N(Tai64(NOW.0 + 7), 1);
+    let value = parsed(&json(
+        b"d",
+        with(Extra {
+            restart: Some((at, 3)),
+            given_up: None,
+            ..Extra::default()
+        }),
+        None,
+    ));
+    let restart = value.get("restart").expect("restart");
+    assert_eq!(restart.keys(), ["at", "in_seconds", "attempt"]);
+    assert_eq!(restart.get("in_seconds").and_then(Value::as_i128), Some(8));
+    assert_eq!(restart.get("attempt").and_then(Value::as_i128), Some(3));
+    let label = restart
+        .get("at")
+        .and_then(|at| at.get("tai64n"))
+        .and_then(Value::as_str)
+        .expect("label");
+    assert_eq!(label::parse(label.as_bytes()), Ok(at));
+    let value = parsed(&json(
+        b"d",
+        with(Extra {
+            given_up: Some(5),
+            ..Extra::default()
+        }),
+        None,
+    ));
+    assert_eq!(
+        value.get("given_up_after").and_then(Value::as_i128),
+        Some(5)
+    );
+    // An empty file, or none, adds nothing.
+    assert_eq!(
+        json(b"d", with(Extra::default()), None),
+        json(b"d", status(0, false, Want::Up, true), None)
+    );
 }
