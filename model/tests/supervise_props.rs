@@ -331,6 +331,9 @@ prop_state_machine! {
     //= spec/extensions.md#ext-7
     //= spec/extensions.md#ext-9
     //= spec/extensions.md#ext-10
+    //= spec/extensions.md#ext-11
+    //= spec/extensions.md#ext-13
+    //= spec/extensions.md#ext-14
     #[test]
     fn the_extended_machine_agrees_with_the_extended_model(
         sequential 1..60 => ExtAgainstModel<true>

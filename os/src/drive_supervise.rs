@@ -3,7 +3,10 @@
 //! [`dt_core::supervise::Supervise`] and carry out its actions.
 //!
 //! Run-loop contract: (1) ask the machine for its deadline; (2) poll the
-//! SIGCHLD signalfd and the control FIFO until then; (3) reap every exited
+//! SIGCHLD signalfd, the control FIFO and the current run's notification
+//! pipe or socket (EXT-11, EXT-13) until then; (3) read what the service
+//! said on those (as `Ready`, `StatusText`, `Watchdog`; datagrams only from
+//! its own pid), then reap every exited
 //! child and hand each to the machine as `ChildExited`, then read at most one
 //! control byte and hand it over as `Control` (0.76 reaps before each byte);
 //! (4) when the deadline has passed, hand over `Tick`; (5) carry out the
