@@ -264,6 +264,8 @@ struct World {
     /// `kill_due` was promised by the watchdog, which `u` and `o` do not
     /// take back.
     kill_firm: bool,
+    /// The running service is paused: its watchdog waits.
+    watchdog_paused: bool,
     /// `timeout-kill`'s promise: the second by which this pid (or group),
     /// told `d`, gets SIGKILL unless reaped (a pid) or told `u`/`o` first.
     kill_due: Option<(u64, Target)>,
@@ -402,6 +404,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     .watchdog
                     .filter(|_| ext.notify)
                     .map(|secs| next.now_secs + u64::from(secs));
+                next.world.watchdog_paused = false;
             }
             next.world.last_pid = pid.0;
         }
@@ -654,6 +657,17 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     asked_to_start = true;
                 }
                 last_write_changed_pid = record.pid != written.pid;
+                // A pause of the running service holds its watchdog; the
+                // end of it (`c`, `d`) gives it the whole period again.
+                //= spec/extensions.md#ext-14
+                if record.pid != 0 && record.pid == written.pid && record.paused != written.paused {
+                    next.world.watchdog_paused = record.paused;
+                    if let (false, Some(_), Some(secs)) =
+                        (record.paused, next.world.watchdog_due, ext.watchdog)
+                    {
+                        next.world.watchdog_due = Some(next.now_secs + u64::from(secs));
+                    }
+                }
                 written = *record;
                 //= spec/extensions.md#ext-3
                 //= spec/extensions.md#ext-4
@@ -766,6 +780,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                         ][..],
                     );
                 if Some(*secs) != ext.watchdog
+                    || next.world.watchdog_paused
                     || due.is_none_or(|due| next.now_secs < due)
                     || node.world.alive != Some(service)
                     || !stops
@@ -829,7 +844,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
         }
     }
     //= spec/extensions.md#ext-14
-    if let Some(due) = next.world.watchdog_due {
+    if let (Some(due), false) = (next.world.watchdog_due, next.world.watchdog_paused) {
         if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
             return fail(invariant::WATCHDOG);
         }
@@ -972,6 +987,7 @@ fn explore<S: Subject>(
                 note_for: None,
                 watchdog_due: None,
                 kill_firm: false,
+                watchdog_paused: false,
             },
         };
         let id = parents.len();

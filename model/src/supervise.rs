@@ -184,7 +184,7 @@ impl ModelSupervise {
             self.killat,
             self.finishat,
             self.restartat,
-            self.watchdogat,
+            self.watchdogat.filter(|_| !self.flagpaused),
         ]
         .into_iter()
         .flatten()
@@ -251,16 +251,12 @@ impl ModelSupervise {
                 sig: Sig::Kill,
             });
         }
-        if self.watchdogat.is_some_and(|at| now.mono >= at) {
+        if !self.flagpaused && self.watchdogat.is_some_and(|at| now.mono >= at) {
             self.watchdogat = None;
             if let (true, Some(secs)) = (self.pid != 0, self.wdsecs()) {
                 out.push(Order::WarnWatchdog { secs });
                 self.kill(Sig::Term, &mut out);
                 self.kill(Sig::Cont, &mut out);
-                if self.flagpaused {
-                    self.flagpaused = false;
-                    out.push(Order::WriteStatus(self.status()));
-                }
                 if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
                     self.killat = Some(now.mono.after_secs(u64::from(secs)));
                     self.killfirm = true;
@@ -397,6 +393,13 @@ impl ModelSupervise {
             watchdog_secs: self.wdsecs(),
         });
         self.pc = Pc::Fork(then);
+    }
+
+    /// Continued after a pause: the whole watchdog period again.
+    fn rearmwatchdog(&mut self, now: Now) {
+        if let (Some(_), Some(secs)) = (self.watchdogat, self.wdsecs()) {
+            self.watchdogat = Some(now.mono.after_secs(u64::from(secs)));
+        }
     }
 
     /// `watchdog`, which only `notify` makes count.
@@ -608,7 +611,10 @@ impl ModelSupervise {
                             if self.pid != 0 {
                                 self.kill(Sig::Term, out);
                                 self.kill(Sig::Cont, out);
-                                self.flagpaused = false;
+                                if self.flagpaused {
+                                    self.flagpaused = false;
+                                    self.rearmwatchdog(now);
+                                }
                                 if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
                                     self.killat = Some(now.mono.after_secs(u64::from(secs)));
                                     self.killfirm = false;
@@ -659,7 +665,10 @@ impl ModelSupervise {
                             }
                         }
                         Command::Continue => {
-                            self.flagpaused = false;
+                            if self.flagpaused {
+                                self.flagpaused = false;
+                                self.rearmwatchdog(now);
+                            }
                             out.push(Order::WriteStatus(self.status()));
                             if self.pid != 0 {
                                 self.kill(Sig::Cont, out);

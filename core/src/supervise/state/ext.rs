@@ -88,7 +88,7 @@ impl Machine {
                 });
             }
         }
-        if self.watchdog.is_some_and(|at| now.mono >= at) {
+        if !self.paused && self.watchdog.is_some_and(|at| now.mono >= at) {
             self.fire_watchdog(now, out);
         }
     }
@@ -108,6 +108,15 @@ impl Machine {
         }
     }
 
+    /// A paused service was continued (`c`, or `d`'s SIGCONT): it has the
+    /// whole `watchdog` period again from now.
+    //= spec/extensions.md#ext-14
+    pub(super) fn rearm_watchdog(&mut self, now: Now) {
+        if let (Some(_), Some(secs)) = (self.watchdog, self.watchdog_secs()) {
+            self.watchdog = Some(now.mono.after_secs(u64::from(secs)));
+        }
+    }
+
     /// The watchdog's deadline passed without `WATCHDOG=1`: stop the
     /// service as `d` would (TERM, CONT, the `timeout-kill` promise) but
     /// leave it wanted as it is, so it is restarted.
@@ -120,10 +129,6 @@ impl Machine {
         out.push(Order::WarnWatchdog { secs });
         self.signal(Sig::Term, out);
         self.signal(Sig::Cont, out);
-        if self.paused {
-            self.paused = false;
-            self.announce(out);
-        }
         if let (Some(secs), None) = (self.ext.timeout_kill, self.kill) {
             self.kill = Some(super::KillTimer {
                 at: now.mono.after_secs(u64::from(secs)),

@@ -224,7 +224,8 @@ impl Machine {
             self.kill.map(|k| k.at),
             finish,
             self.restart.map(|r| r.0),
-            self.watchdog,
+            // A paused service cannot ping: its watchdog waits.
+            self.watchdog.filter(|_| !self.paused),
         ]
         .into_iter()
         .flatten()
@@ -494,7 +495,10 @@ impl Machine {
                 if let Some(pid) = self.pid() {
                     self.signal(Sig::Term, out);
                     self.signal(Sig::Cont, out);
-                    self.paused = false;
+                    //= spec/extensions.md#ext-14
+                    if std::mem::take(&mut self.paused) {
+                        self.rearm_watchdog(now);
+                    }
                     //= spec/extensions.md#ext-3
                     if let (Some(secs), None) = (self.ext.timeout_kill, self.kill) {
                         self.kill = Some(KillTimer {
@@ -528,7 +532,10 @@ impl Machine {
             }
             //= spec/supervise.md#sup-13
             Command::Continue => {
-                self.paused = false;
+                //= spec/extensions.md#ext-14
+                if std::mem::take(&mut self.paused) {
+                    self.rearm_watchdog(now);
+                }
                 self.announce(out);
                 self.signal(Sig::Cont, out);
             }

@@ -1483,13 +1483,14 @@ fn a_silent_service_is_stopped_and_restarted() {
     assert_eq!(sim.sv.next_deadline(), Some(at(5700).mono));
 }
 
-/// With `timeout-kill`, a service stopped by the watchdog that ignores
-/// SIGTERM is killed that many seconds later; a paused one is continued
-/// (and the status says so).
+/// A paused service cannot ping: its watchdog waits, and `c` gives it the
+/// whole period again. With `timeout-kill`, a service stopped by the
+/// watchdog that ignores SIGTERM is killed that many seconds later, and a
+/// `u` does not take that back.
 //= spec/extensions.md#ext-3
 //= spec/extensions.md#ext-14
 #[test]
-fn the_watchdog_keeps_timeout_kills_promise() {
+fn the_watchdog_waits_for_a_pause_and_keeps_timeout_kills_promise() {
     let mut sim = ExtSim::new(
         up(),
         Extensions {
@@ -1500,17 +1501,22 @@ fn the_watchdog_keeps_timeout_kills_promise() {
     sim.send(0, Event::Started);
     sim.tick();
     sim.send(1500, ctl(Command::Pause));
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(2500, Event::Tick).is_empty());
+    sim.send(3000, ctl(Command::Continue));
+    assert_eq!(sim.sv.next_deadline(), Some(at(5000).mono));
     assert_eq!(
-        sim.send(2000, Event::Tick),
+        sim.send(5000, Event::Tick),
         [
             Order::WarnWatchdog { secs: 2 },
             kill(100, Sig::Term),
             kill(100, Sig::Cont),
-            Order::WriteStatus(record(0, 100, false, Want::Up)),
         ]
     );
-    assert_eq!(sim.sv.next_deadline(), Some(at(5000).mono));
-    assert_eq!(sim.send(5000, Event::Tick), [kill(100, Sig::Kill)]);
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+    sim.send(6000, ctl(Command::Up));
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+    assert_eq!(sim.send(8000, Event::Tick), [kill(100, Sig::Kill)]);
 }
 
 /// `watchdog` without `notify` does nothing (the driver does not even
