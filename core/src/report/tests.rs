@@ -789,6 +789,39 @@ fn the_family_names_are_the_documented_ones() {
             "daemontools_service_paused",
             "daemontools_service_want_up",
             "daemontools_service_want_down",
+            "daemontools_service_ready",
+        ]
+    );
+}
+
+/// The readiness gauge: only for a service whose `supervise/extra` tells
+/// the readiness of its pid.
+//= spec/extensions.md#ext-12
+//= spec/status-json.md#prom-2
+#[test]
+fn the_ready_gauge() {
+    let services = [
+        (b"a".to_vec(), with_readiness(812, None)),
+        (b"b".to_vec(), with_readiness(812, Some(STAMP))),
+        (b"c".to_vec(), with_readiness(813, None)),
+        (b"d".to_vec(), status(812, false, Want::Up, true)),
+    ]
+    .map(|(dir, main)| ServiceReport {
+        dir,
+        main,
+        log: None,
+    });
+    let text = String::from_utf8(prometheus::render(&services, NOW)).expect("UTF-8");
+    check_exposition(&text);
+    let ready: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("daemontools_service_ready{"))
+        .collect();
+    assert_eq!(
+        ready,
+        [
+            "daemontools_service_ready{service=\"a\"} 0",
+            "daemontools_service_ready{service=\"b\"} 1",
         ]
     );
 }
