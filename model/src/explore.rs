@@ -683,10 +683,17 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                         next.world.kill_due = None;
                     }
                 }
-                // A `d` to a running service: TERM, CONT, then this write.
-                if let (Some(secs), None, Want::Down, 2..) =
-                    (ext.timeout_kill, next.world.kill_due, record.want, i)
-                {
+                // A `d` to a running service: TERM, CONT, then this write
+                // (of the pid: not a reap right after the watchdog's TERM
+                // and CONT, EXT-14).
+                let watchdogs = i >= 3 && matches!(acts[i - 3], Order::WarnWatchdog { .. });
+                if let (Some(secs), None, Want::Down, 2.., true) = (
+                    ext.timeout_kill,
+                    next.world.kill_due,
+                    record.want,
+                    i,
+                    record.pid != 0 && !watchdogs,
+                ) {
                     if let (
                         Order::Signal {
                             target: t,
@@ -805,6 +812,21 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
         }
     }
     next.world.written = written;
+    // The service exited in this step: a watchdog due now has fired above
+    // (or is missed, which the check below reports); one that a `c` or `d`
+    // ending a pause gave a new period (in the quiet period's queue, handled
+    // before the timers) ends with the process.
+    //= spec/extensions.md#ext-14
+    let exited =
+        matches!(mv.event, Event::ChildExited { pid, .. } if Some(pid) == node.world.alive);
+    if exited
+        && next
+            .world
+            .watchdog_due
+            .is_some_and(|due| due > next.now_secs)
+    {
+        next.world.watchdog_due = None;
+    }
 
     // The status agrees with what was last written, except after the
     // commands that write nothing (they change nothing either).

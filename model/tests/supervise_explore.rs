@@ -273,6 +273,20 @@ fn with_watchdog_a_silent_service_is_stopped_in_time() {
         },
         10_000,
     );
+    // A watchdog due as the quiet period ends, with `d` or `p` queued.
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            watchdog: Some(1),
+            timeout_kill: Some(1),
+            ..Extensions::default()
+        },
+        10_000,
+    );
 }
 
 fn explore_ext(bound: Bound, ext: Extensions, floor: usize) {
