@@ -76,7 +76,7 @@ pub fn render_with_extra(dir: &[u8], observation: &Observation, extra: Option<&E
         } => {
             let mut text = report(&record, now, normally_up);
             if let Some(extra) = extra {
-                text.push_str(&extra_suffix(extra, now));
+                text.push_str(&extra_suffix(extra, &record, now));
             }
             text
         }
@@ -123,19 +123,27 @@ fn report(record: &StatusRecord, now: Tai64, normally_up: bool) -> String {
 
 /// What svstat appends for `supervise/extra` (EXT-8).
 //= spec/extensions.md#ext-8
-fn extra_suffix(extra: &Extra, now: Tai64) -> String {
+fn extra_suffix(extra: &Extra, record: &StatusRecord, now: Tai64) -> String {
     let mut text = String::new();
+    //= spec/extensions.md#ext-11
+    match extra.readiness_of(record.pid) {
+        Some(Some(since)) => {
+            let seconds = now.0.saturating_sub(since.0 .0);
+            text.push_str(&format!(", ready {seconds} seconds"));
+        }
+        Some(None) => text.push_str(", not ready"),
+        None => {}
+    }
+    //= spec/extensions.md#ext-13
+    if let Some(status) = extra.status_of(record.pid) {
+        text.push_str(", status: ");
+        text.push_str(&String::from_utf8_lossy(status.as_bytes()));
+    }
     if extra.finishing.is_some() {
         text.push_str(", finishing");
     }
     if let Some((at, attempt)) = extra.restart {
-        // Whole seconds left, rounded up; 0 once the moment has come.
-        let whole = at.0 .0.saturating_sub(now.0);
-        let left = if at.0 .0 >= now.0 && at.1 > 0 {
-            whole.saturating_add(1)
-        } else {
-            whole
-        };
+        let left = seconds_until(at, now);
         text.push_str(&format!(
             ", restarting in {left} seconds (attempt {attempt})"
         ));
@@ -144,6 +152,18 @@ fn extra_suffix(extra: &Extra, now: Tai64) -> String {
         text.push_str(&format!(", given up after {failures} failures"));
     }
     text
+}
+
+/// Whole seconds from `now` until `at`, rounded up; 0 once it has come
+/// (EXT-8's restart countdown).
+//= spec/extensions.md#ext-8
+pub fn seconds_until(at: tai64::Tai64N, now: Tai64) -> u64 {
+    let whole = at.0 .0.saturating_sub(now.0);
+    if at.0 .0 >= now.0 && at.1 > 0 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }
 }
 
 /// The file-system questions svstat asks about one directory, answered by
@@ -157,6 +177,13 @@ pub trait ServiceProbe {
     fn open_ok(&mut self) -> Result<(), Errno>;
     /// Open `supervise/status` and read up to 18 bytes in one read.
     fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError>;
+    /// The contents of `supervise/extra` (`spec/extensions.md` EXT-7),
+    /// `None` if it does not exist or cannot be read. Asked only by the
+    /// programs beyond 0.76, after a record was read; svstat's own look
+    /// never asks (it reads the file itself).
+    fn read_extra(&mut self) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 /// Which half of reading the status file failed.

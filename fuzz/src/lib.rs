@@ -25,11 +25,13 @@ pub mod argv;
 mod machines;
 mod multilog;
 mod status_report;
+mod supervise_ext;
 
 pub use argv::{envdir_value, setlock_argv, softlimit_argv, svc_argv};
 pub use machines::{scan_events, supervise_events};
 pub use multilog::{multilog_script, multilog_stream};
 pub use status_report::{status_report, ReportInput};
+pub use supervise_ext::supervise_ext_events;
 
 /// A fuzz target body.
 pub type Target = fn(&[u8]);
@@ -43,6 +45,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("tai64n_stream", tai64n_stream),
     ("tai64nlocal_line", tai64nlocal_line),
     ("supervise_events", supervise_events),
+    ("supervise_ext_events", supervise_ext_events),
     ("scan_events", scan_events),
     ("multilog_script", multilog_script),
     ("multilog_stream", multilog_stream),

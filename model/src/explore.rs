@@ -13,8 +13,8 @@
 //! with a fresh pid or `EAGAIN`, as the driver contract says.
 
 use dt_core::supervise::{
-    Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord, Supervise,
-    SuperviseExt, Target, Want,
+    Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord, StatusText,
+    Supervise, SuperviseExt, Target, Want,
 };
 use dt_core::{label, Errno, Mono, Now};
 use std::collections::{HashMap, VecDeque};
@@ -134,6 +134,17 @@ pub mod invariant {
     /// giving up) unless `u` or `o` asked; without `backoff` nothing is put
     /// off.
     pub const BACKOFF: &str = "restarts wait for their delay, which never exceeds max";
+    /// With `notification-fd` (or `notify`), `supervise/extra` says `not-ready` for the
+    /// service from before the write of its pid, `ready` from the first
+    /// `Ready` of that pid while it runs, and nothing once it is reaped;
+    /// every spawn passes the descriptor. Without it, readiness is never
+    /// mentioned.
+    pub const READY: &str = "readiness is reported for the running service only";
+    /// With `notify` and `watchdog`, every start passes the seconds; a
+    /// running service that sent no `WATCHDOG=1` for that long is warned
+    /// about and sent TERM and CONT at that moment (the machine wakes for
+    /// it), and never earlier.
+    pub const WATCHDOG: &str = "a silent service is stopped when its watchdog runs out";
     /// `ReadConfig` is answered before anything else (it is the last order
     /// of its move), and only the extended machine asks.
     pub const CONFIG_PROTOCOL: &str = "ReadConfig comes last, from the extended machine only";
@@ -242,6 +253,19 @@ struct World {
     deferred: usize,
     /// `Started` was sent.
     started: bool,
+    /// `notification-fd`: the service pid that said it is ready while it
+    /// ran.
+    ready_for: Option<Pid>,
+    /// `notify`: the service pid that sent a status text while it ran.
+    note_for: Option<Pid>,
+    /// `watchdog`: the second by which the running service is stopped
+    /// unless it pings.
+    watchdog_due: Option<u64>,
+    /// `kill_due` was promised by the watchdog, which `u` and `o` do not
+    /// take back.
+    kill_firm: bool,
+    /// The running service is paused: its watchdog waits.
+    watchdog_paused: bool,
     /// `timeout-kill`'s promise: the second by which this pid (or group),
     /// told `d`, gets SIGKILL unless reaped (a pid) or told `u`/`o` first.
     kill_due: Option<(u64, Target)>,
@@ -301,6 +325,32 @@ fn moves<S: Subject>(node: &Node<S>, bound: Bound) -> Vec<Move> {
         status: ExitKind::Signaled(9),
     }));
     all.push(now(Event::Started));
+    let ext = node.sv.ext();
+    if ext.notification_fd.is_some() || ext.notify {
+        all.push(now(Event::Ready { pid: OTHER_CHILD }));
+        if let Some(pid) = node.world.alive {
+            all.push(now(Event::Ready { pid }));
+        }
+    }
+    if let (true, Some(_), Some(pid)) = (ext.notify, ext.watchdog, node.world.alive) {
+        all.push(now(Event::Watchdog { pid }));
+        if node.sv.deadline().is_some() {
+            all.push(Move {
+                at_deadline: true,
+                event: Event::Watchdog { pid },
+            });
+        }
+    }
+    if ext.notify {
+        let text = StatusText::new(b"busy");
+        all.push(now(Event::StatusText {
+            pid: OTHER_CHILD,
+            text,
+        }));
+        if let Some(pid) = node.world.alive {
+            all.push(now(Event::StatusText { pid, text }));
+        }
+    }
     if node.sv.deadline().is_some() {
         all.push(Move {
             at_deadline: true,
@@ -350,18 +400,53 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     .map(|secs| next.now_secs + u64::from(secs));
             } else {
                 next.world.alive = Some(pid);
+                next.world.watchdog_due = ext
+                    .watchdog
+                    .filter(|_| ext.notify)
+                    .map(|secs| next.now_secs + u64::from(secs));
+                next.world.watchdog_paused = false;
             }
             next.world.last_pid = pid.0;
         }
         Event::SpawnFailed { .. } => next.world.spawn_pending = false,
         Event::ChildExited { pid, .. } if Some(pid) == node.world.alive => {
             next.world.alive = None;
+            // (A watchdog due now fires before the exit is looked at.)
+            if node
+                .world
+                .watchdog_due
+                .is_some_and(|due| next.now_secs < due)
+            {
+                next.world.watchdog_due = None;
+            }
+        }
+        // A ping before the deadline starts it again (at the deadline, the
+        // machine stops the service first).
+        Event::Watchdog { pid } if Some(pid) == node.world.alive => {
+            if let (Some(due), Some(secs)) = (node.world.watchdog_due, ext.watchdog) {
+                if next.now_secs < due {
+                    next.world.watchdog_due = Some(next.now_secs + u64::from(secs));
+                }
+            }
         }
         Event::ChildExited { pid, .. } if Some(pid) == node.world.finish_alive => {
             next.world.finish_alive = None;
             next.world.finish_due = None;
         }
         Event::Control(Command::Exit) => next.world.exit_sent = true,
+        Event::Ready { pid }
+            if Some(pid) == node.world.alive
+                && i32::try_from(before.pid).is_ok_and(|p| p == pid.0)
+                && node.world.ready_for.is_none_or(|p| p != pid) =>
+        {
+            next.world.ready_for = Some(pid);
+        }
+        Event::StatusText { pid, .. }
+            if Some(pid) == node.world.alive
+                && i32::try_from(before.pid).is_ok_and(|p| p == pid.0) =>
+        {
+            next.world.note_for = Some(pid);
+        }
         _ => {}
     }
     let after = next.sv.status();
@@ -389,10 +474,23 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     for (i, action) in acts.iter().enumerate() {
         match action {
             Order::ReadConfig => return fail(invariant::CONFIG_PROTOCOL),
-            Order::SpawnRun { own_group } => {
+            Order::SpawnRun {
+                own_group,
+                notification_fd,
+                notify_socket,
+                watchdog_secs,
+            } => {
                 //= spec/extensions.md#ext-4
                 if *own_group != ext.stop_group || next.world.kill_due.is_some() {
                     return fail(invariant::GROUP);
+                }
+                //= spec/extensions.md#ext-11
+                if *notification_fd != ext.notification_fd || *notify_socket != ext.notify {
+                    return fail(invariant::READY);
+                }
+                //= spec/extensions.md#ext-14
+                if *watchdog_secs != ext.watchdog.filter(|_| ext.notify) {
+                    return fail(invariant::WATCHDOG);
                 }
                 spawns += 1;
                 //= spec/supervise.md#sup-3
@@ -520,12 +618,29 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 if !stamp_ok || (record.paused && record.pid == 0) {
                     return fail(invariant::STATUS_MATCHES);
                 }
-                // With `finish`, a reap is followed by its spawn.
+                // The pid of a new run is written after its `not-ready`.
+                //= spec/extensions.md#ext-11
+                let said = next.world.extra.ready.map(|r| (r.pid, r.since));
+                let new_pid = Pid(i32::try_from(record.pid).unwrap_or(-1));
+                if ext.notification_fd.is_some()
+                    && record.pid != 0
+                    && record.pid != written.pid
+                    && said != Some((new_pid, None))
+                {
+                    return fail(invariant::READY);
+                }
+                // With `finish`, a reap is followed by its spawn (after the
+                // write of `supervise/extra` that forgets the readiness).
                 //= spec/extensions.md#ext-5
                 if ext.finish
                     && record.pid == 0
                     && written.pid != 0
-                    && !matches!(acts.get(i + 1), Some(Order::SpawnFinish { .. }))
+                    && !matches!(
+                        acts[i + 1..]
+                            .iter()
+                            .find(|o| !matches!(o, Order::WriteExtra(_))),
+                        Some(Order::SpawnFinish { .. })
+                    )
                 {
                     return fail(invariant::FINISH);
                 }
@@ -542,12 +657,25 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     asked_to_start = true;
                 }
                 last_write_changed_pid = record.pid != written.pid;
+                // A pause of the running service holds its watchdog; the
+                // end of it (`c`, `d`) gives it the whole period again.
+                //= spec/extensions.md#ext-14
+                if record.pid != 0 && record.pid == written.pid && record.paused != written.paused {
+                    next.world.watchdog_paused = record.paused;
+                    if let (false, Some(_), Some(secs)) =
+                        (record.paused, next.world.watchdog_due, ext.watchdog)
+                    {
+                        next.world.watchdog_due = Some(next.now_secs + u64::from(secs));
+                    }
+                }
                 written = *record;
                 //= spec/extensions.md#ext-3
                 //= spec/extensions.md#ext-4
                 if let Some((_, target)) = next.world.kill_due {
                     let current = Pid(i32::try_from(record.pid).unwrap_or(-1));
-                    let revoked = record.want != Want::Down && record.pid != 0;
+                    // (Not a promise of the watchdog's, EXT-14.)
+                    let revoked =
+                        record.want != Want::Down && record.pid != 0 && !next.world.kill_firm;
                     let moot = matches!(target, Target::Pid(p) if p != current);
                     let theirs =
                         matches!(target, Target::Pid(p) | Target::Group(p) if p == current);
@@ -555,10 +683,17 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                         next.world.kill_due = None;
                     }
                 }
-                // A `d` to a running service: TERM, CONT, then this write.
-                if let (Some(secs), None, Want::Down, 2..) =
-                    (ext.timeout_kill, next.world.kill_due, record.want, i)
-                {
+                // A `d` to a running service: TERM, CONT, then this write
+                // (of the pid: not a reap right after the watchdog's TERM
+                // and CONT, EXT-14).
+                let watchdogs = i >= 3 && matches!(acts[i - 3], Order::WarnWatchdog { .. });
+                if let (Some(secs), None, Want::Down, 2.., true) = (
+                    ext.timeout_kill,
+                    next.world.kill_due,
+                    record.want,
+                    i,
+                    record.pid != 0 && !watchdogs,
+                ) {
                     if let (
                         Order::Signal {
                             target: t,
@@ -572,6 +707,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     {
                         if t == u {
                             next.world.kill_due = Some((next.now_secs + u64::from(secs), *t));
+                            next.world.kill_firm = false;
                         }
                     }
                 }
@@ -628,6 +764,41 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     return fail(invariant::STATUS_MATCHES);
                 }
             }
+            //= spec/extensions.md#ext-14
+            Order::WarnWatchdog { secs } => {
+                let due = next.world.watchdog_due.take();
+                let service = Pid(i32::try_from(before.pid).unwrap_or(-1));
+                let target = if ext.stop_group {
+                    Target::Group(service)
+                } else {
+                    Target::Pid(service)
+                };
+                let stops = acts.get(i + 1..i + 3)
+                    == Some(
+                        &[
+                            Order::Signal {
+                                target,
+                                sig: Sig::Term,
+                            },
+                            Order::Signal {
+                                target,
+                                sig: Sig::Cont,
+                            },
+                        ][..],
+                    );
+                if Some(*secs) != ext.watchdog
+                    || next.world.watchdog_paused
+                    || due.is_none_or(|due| next.now_secs < due)
+                    || node.world.alive != Some(service)
+                    || !stops
+                {
+                    return fail(invariant::WATCHDOG);
+                }
+                if let (Some(kill), None) = (ext.timeout_kill, next.world.kill_due) {
+                    next.world.kill_due = Some((next.now_secs + u64::from(kill), target));
+                    next.world.kill_firm = true;
+                }
+            }
         }
         // A promised group SIGKILL or a write of `supervise/extra` may sit
         // between a status write and what follows it (a start or the
@@ -641,6 +812,21 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
         }
     }
     next.world.written = written;
+    // The service exited in this step: a watchdog due now has fired above
+    // (or is missed, which the check below reports); one that a `c` or `d`
+    // ending a pause gave a new period (in the quiet period's queue, handled
+    // before the timers) ends with the process.
+    //= spec/extensions.md#ext-14
+    let exited =
+        matches!(mv.event, Event::ChildExited { pid, .. } if Some(pid) == node.world.alive);
+    if exited
+        && next
+            .world
+            .watchdog_due
+            .is_some_and(|due| due > next.now_secs)
+    {
+        next.world.watchdog_due = None;
+    }
 
     // The status agrees with what was last written, except after the
     // commands that write nothing (they change nothing either).
@@ -679,6 +865,12 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
             return fail(invariant::FINISH);
         }
     }
+    //= spec/extensions.md#ext-14
+    if let (Some(due), false) = (next.world.watchdog_due, next.world.watchdog_paused) {
+        if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
+            return fail(invariant::WATCHDOG);
+        }
+    }
     //= spec/extensions.md#ext-9
     if let Some(due) = next.world.restart_due {
         if next.now_secs >= due || next.sv.deadline().is_none_or(|d| d > at(due).mono) {
@@ -689,6 +881,25 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
     let reported = next.world.finish_alive.is_none() || extra.finishing == next.world.finish_alive;
     if extra != next.world.extra || !reported {
         return fail(invariant::FINISH);
+    }
+    //= spec/extensions.md#ext-11
+    let readiness = extra.ready.map(|r| (r.pid, r.since.is_some()));
+    let told = ext.notification_fd.is_some() || ext.notify;
+    let expected = match (told, service_pid) {
+        (true, Some(pid)) => Some((pid, next.world.ready_for == Some(pid))),
+        _ => None,
+    };
+    //= spec/extensions.md#ext-13
+    let note = extra.status.map(|n| n.pid);
+    let expected_note = service_pid.filter(|&pid| ext.notify && next.world.note_for == Some(pid));
+    if readiness != expected
+        || note != expected_note
+        || extra
+            .ready
+            .and_then(|r| r.since)
+            .is_some_and(|since| since.0 .0 > now.wall.0 .0)
+    {
+        return fail(invariant::READY);
     }
 
     // `d` outside the quiet period.
@@ -794,6 +1005,11 @@ fn explore<S: Subject>(
                 deferred: 0,
                 started: false,
                 kill_due: None,
+                ready_for: None,
+                note_for: None,
+                watchdog_due: None,
+                kill_firm: false,
+                watchdog_paused: false,
             },
         };
         let id = parents.len();

@@ -11,8 +11,8 @@
 //! code and nothing else.
 
 use dt_core::supervise::{
-    Action, Command, Config, Event, ExitKind, Extensions, Extra, Order, Pid, Sig, StatusRecord,
-    Target, Want,
+    Action, Command, Config, Event, ExitKind, Extensions, Extra, Note, Order, Pid, Readiness, Sig,
+    StatusRecord, Target, Want,
 };
 use dt_core::{Errno, Mono, Now, Tai64, Tai64N};
 
@@ -99,6 +99,14 @@ pub struct ModelSupervise {
     gaveup: bool,
     /// What `supervise/extra` was last written with.
     extrawritten: Extra,
+    /// `notification-fd` or `notify`: the running service's readiness.
+    ready: Option<Readiness>,
+    /// `notify`: what the running service said it does.
+    note: Option<Note>,
+    /// `watchdog`: when the running service is stopped unless it pings.
+    watchdogat: Option<Mono>,
+    /// `killat` was set by the watchdog: `u` and `o` do not take it back.
+    killfirm: bool,
 }
 
 impl ModelSupervise {
@@ -126,6 +134,10 @@ impl ModelSupervise {
             restartwall: now.wall,
             gaveup: false,
             extrawritten: Extra::default(),
+            ready: None,
+            note: None,
+            watchdogat: None,
+            killfirm: false,
             ext,
             killat: None,
             killpgrp: 0,
@@ -167,10 +179,16 @@ impl ModelSupervise {
             Pc::Sleep(until, _) => Some(until),
             _ => None,
         };
-        [sleep, self.killat, self.finishat, self.restartat]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            sleep,
+            self.killat,
+            self.finishat,
+            self.restartat,
+            self.watchdogat.filter(|_| !self.flagpaused),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Whether it has exited.
@@ -194,6 +212,8 @@ impl ModelSupervise {
             finishing: (self.finishpid != 0).then_some(Pid(self.finishpid)),
             restart: self.restartat.map(|_| (self.restartwall, self.shortruns)),
             given_up: self.gaveup.then_some(self.shortruns),
+            ready: self.ready,
+            status: self.note,
         }
     }
 
@@ -231,6 +251,18 @@ impl ModelSupervise {
                 sig: Sig::Kill,
             });
         }
+        if !self.flagpaused && self.watchdogat.is_some_and(|at| now.mono >= at) {
+            self.watchdogat = None;
+            if let (true, Some(secs)) = (self.pid != 0, self.wdsecs()) {
+                out.push(Order::WarnWatchdog { secs });
+                self.kill(Sig::Term, &mut out);
+                self.kill(Sig::Cont, &mut out);
+                if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
+                    self.killat = Some(now.mono.after_secs(u64::from(secs)));
+                    self.killfirm = true;
+                }
+            }
+        }
         if self.pc == Pc::Poll && self.restartat.is_some_and(|at| now.mono >= at) {
             self.trystart(Resume::LoopTop, &mut out);
         }
@@ -263,6 +295,13 @@ impl ModelSupervise {
                     self.pid = pid.0;
                     self.startedat = now.mono;
                     self.stamp = now.wall;
+                    self.watchdogat = self
+                        .wdsecs()
+                        .map(|secs| now.mono.after_secs(u64::from(secs)));
+                    if self.ext.notification_fd.is_some() || self.ext.notify {
+                        self.ready = Some(Readiness { pid, since: None });
+                        self.announceextra(&mut out);
+                    }
                     out.push(Order::WriteStatus(self.status()));
                     self.pc = Pc::Sleep(now.mono.after_secs(1), then);
                 }
@@ -284,6 +323,9 @@ impl ModelSupervise {
                 _ => {}
             },
             Event::ChildExited { pid, status } => {
+                if self.pid != 0 && pid.0 == self.pid {
+                    self.watchdogat = None;
+                }
                 self.zombies.push((pid.0, status));
                 if self.pc == Pc::Poll {
                     self.pc = Pc::LoopTop;
@@ -295,6 +337,35 @@ impl ModelSupervise {
                 if self.pc == Pc::Poll {
                     self.pc = Pc::LoopTop;
                     self.go(now, &mut out);
+                }
+            }
+            // Noted for the running service if it has not exited.
+            Event::Ready { pid } => {
+                let exited = self.zombies.iter().any(|&(p, _)| p == self.pid);
+                if let Some(r) = self.ready {
+                    if r.since.is_none() && r.pid == pid && self.pid == pid.0 && !exited {
+                        self.ready = Some(Readiness {
+                            pid,
+                            since: Some(now.wall),
+                        });
+                        self.announceextra(&mut out);
+                    }
+                }
+            }
+            Event::Watchdog { pid } => {
+                if let (true, Some(_), Some(secs)) = (
+                    self.pid != 0 && self.pid == pid.0,
+                    self.watchdogat,
+                    self.wdsecs(),
+                ) {
+                    self.watchdogat = Some(now.mono.after_secs(u64::from(secs)));
+                }
+            }
+            Event::StatusText { pid, text } => {
+                let exited = self.zombies.iter().any(|&(p, _)| p == self.pid);
+                if self.ext.notify && self.pid != 0 && self.pid == pid.0 && !exited {
+                    self.note = Some(Note { pid, text });
+                    self.announceextra(&mut out);
                 }
             }
             // 0.76 reads no extension file.
@@ -317,8 +388,23 @@ impl ModelSupervise {
         self.announceextra(out);
         out.push(Order::SpawnRun {
             own_group: self.ext.stop_group,
+            notification_fd: self.ext.notification_fd,
+            notify_socket: self.ext.notify,
+            watchdog_secs: self.wdsecs(),
         });
         self.pc = Pc::Fork(then);
+    }
+
+    /// Continued after a pause: the whole watchdog period again.
+    fn rearmwatchdog(&mut self, now: Now) {
+        if let (Some(_), Some(secs)) = (self.watchdogat, self.wdsecs()) {
+            self.watchdogat = Some(now.mono.after_secs(u64::from(secs)));
+        }
+    }
+
+    /// `watchdog`, which only `notify` makes count.
+    fn wdsecs(&self) -> Option<u32> {
+        self.ext.watchdog.filter(|_| self.ext.notify)
     }
 
     fn kill(&self, sig: Sig, out: &mut Vec<Order>) {
@@ -476,6 +562,9 @@ impl ModelSupervise {
                         self.pid = 0;
                         self.stamp = now.wall;
                         out.push(Order::WriteStatus(self.status()));
+                        self.ready = None;
+                        self.note = None;
+                        self.announceextra(out);
                         if let Some(b) = self.ext.backoff {
                             if now.mono.0 - self.startedat.0 >= u64::from(b.reset) * Mono::SECOND {
                                 self.shortruns = 0;
@@ -522,9 +611,13 @@ impl ModelSupervise {
                             if self.pid != 0 {
                                 self.kill(Sig::Term, out);
                                 self.kill(Sig::Cont, out);
-                                self.flagpaused = false;
+                                if self.flagpaused {
+                                    self.flagpaused = false;
+                                    self.rearmwatchdog(now);
+                                }
                                 if let (Some(secs), None) = (self.ext.timeout_kill, self.killat) {
                                     self.killat = Some(now.mono.after_secs(u64::from(secs)));
+                                    self.killfirm = false;
                                 }
                             }
                             out.push(Order::WriteStatus(self.status()));
@@ -533,7 +626,7 @@ impl ModelSupervise {
                         Command::Up => {
                             self.flagwant = true;
                             self.flagwantup = true;
-                            if self.pid != 0 {
+                            if self.pid != 0 && !self.killfirm {
                                 self.killat = None;
                             }
                             out.push(Order::WriteStatus(self.status()));
@@ -543,7 +636,7 @@ impl ModelSupervise {
                         }
                         Command::Once => {
                             self.flagwant = false;
-                            if self.pid != 0 {
+                            if self.pid != 0 && !self.killfirm {
                                 self.killat = None;
                             }
                             out.push(Order::WriteStatus(self.status()));
@@ -572,7 +665,10 @@ impl ModelSupervise {
                             }
                         }
                         Command::Continue => {
-                            self.flagpaused = false;
+                            if self.flagpaused {
+                                self.flagpaused = false;
+                                self.rearmwatchdog(now);
+                            }
                             out.push(Order::WriteStatus(self.status()));
                             if self.pid != 0 {
                                 self.kill(Sig::Cont, out);

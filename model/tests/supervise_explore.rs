@@ -132,6 +132,9 @@ fn with_finish_it_runs_after_each_run_alone_and_bounded() {
             finish: true,
             timeout_finish: None,
             backoff: None,
+            notification_fd: None,
+            notify: false,
+            watchdog: None,
         },
         10_000,
     );
@@ -180,6 +183,106 @@ fn with_backoff_restarts_wait_and_delays_never_exceed_max() {
                     window: 5,
                 }),
             }),
+            ..Extensions::default()
+        },
+        10_000,
+    );
+}
+
+/// With `notification-fd` (alone, and with `finish` and `stop-group`),
+/// every start passes the descriptor, `supervise/extra` says `not-ready`
+/// before the pid is written and `ready` once the running service says so,
+/// and nothing once it is reaped; a `Ready` from anyone else changes
+/// nothing.
+//= spec/extensions.md#ext-11
+#[test]
+fn with_notification_fd_readiness_is_reported_for_the_running_service_only() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            notification_fd: Some(3),
+            ..Extensions::default()
+        },
+        20_000,
+    );
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notification_fd: Some(5),
+            finish: true,
+            stop_group: true,
+            ..Extensions::default()
+        },
+        10_000,
+    );
+}
+
+/// With `notify`, readiness as with `notification-fd`, and a status text
+/// kept for the running service only, until its reap.
+//= spec/extensions.md#ext-13
+#[test]
+fn with_notify_status_text_is_reported_for_the_running_service_only() {
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            ..Extensions::default()
+        },
+        10_000,
+    );
+}
+
+/// With `notify` and `watchdog` (and `timeout-kill`), a service that sends
+/// no `WATCHDOG=1` for that long is stopped at that moment, never earlier,
+/// and the SIGKILL promised follows by its own deadline.
+//= spec/extensions.md#ext-14
+#[test]
+fn with_watchdog_a_silent_service_is_stopped_in_time() {
+    explore_ext(
+        Bound {
+            depth: 11,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            watchdog: Some(2),
+            ..Extensions::default()
+        },
+        10_000,
+    );
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            watchdog: Some(3),
+            timeout_kill: Some(2),
+            stop_group: true,
+            ..Extensions::default()
+        },
+        10_000,
+    );
+    // A watchdog due as the quiet period ends, with `d` or `p` queued.
+    explore_ext(
+        Bound {
+            depth: 10,
+            deferred: 1,
+        },
+        Extensions {
+            notify: true,
+            watchdog: Some(1),
+            timeout_kill: Some(1),
             ..Extensions::default()
         },
         10_000,

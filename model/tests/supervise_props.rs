@@ -12,8 +12,8 @@
 #![allow(clippy::unwrap_used)]
 
 use dt_core::supervise::{
-    Action, Backoff, Command, Config, Event, ExitKind, Extensions, GiveUp, Order, Pid, Supervise,
-    SuperviseExt,
+    Action, Backoff, Command, Config, Event, ExitKind, Extensions, GiveUp, Order, Pid, StatusText,
+    Supervise, SuperviseExt,
 };
 use dt_core::{label, Errno, Mono, Now};
 use dt_model::supervise::ModelSupervise;
@@ -78,14 +78,29 @@ fn any_extensions() -> impl Strategy<Value = Extensions> {
         any::<bool>(),
         proptest::option::weighted(0.7, 1u32..4),
         proptest::option::weighted(0.6, any_backoff()),
+        proptest::option::weighted(0.5, 3u32..10),
+        (any::<bool>(), proptest::option::weighted(0.6, 1u32..4)),
     )
         .prop_map(
-            |(timeout_kill, stop_group, finish, timeout_finish, backoff)| Extensions {
+            |(
                 timeout_kill,
                 stop_group,
                 finish,
-                timeout_finish: timeout_finish.filter(|_| finish),
+                timeout_finish,
                 backoff,
+                notification_fd,
+                (notify, watchdog),
+            )| {
+                Extensions {
+                    timeout_kill,
+                    stop_group,
+                    finish,
+                    timeout_finish: timeout_finish.filter(|_| finish),
+                    backoff,
+                    notification_fd,
+                    notify,
+                    watchdog: watchdog.filter(|_| notify),
+                }
             },
         )
 }
@@ -178,6 +193,14 @@ impl<const EXT: bool> ReferenceStateMachine for Reference<EXT> {
             2 => Just(Event::Started),
             1 => Just(Event::SpawnSucceeded { pid: Pid(next_pid) }),
             1 => any_errno().prop_map(|errno| Event::SpawnFailed { errno }),
+            //= spec/extensions.md#ext-11
+            3 => Just(Event::Ready { pid: Pid(service) }),
+            1 => (1i32..5).prop_map(|pid| Event::Ready { pid: Pid(pid) }),
+            //= spec/extensions.md#ext-14
+            3 => Just(Event::Watchdog { pid: Pid(service) }),
+            //= spec/extensions.md#ext-13
+            2 => proptest::sample::select(vec![&b"busy"[..], b"", b"idle\tnow"])
+                .prop_map(move |text| Event::StatusText { pid: Pid(service), text: StatusText::new(text) }),
         ];
         (advance, event)
             .prop_map(|(advance_ms, event)| Step { advance_ms, event })
@@ -308,6 +331,9 @@ prop_state_machine! {
     //= spec/extensions.md#ext-7
     //= spec/extensions.md#ext-9
     //= spec/extensions.md#ext-10
+    //= spec/extensions.md#ext-11
+    //= spec/extensions.md#ext-13
+    //= spec/extensions.md#ext-14
     #[test]
     fn the_extended_machine_agrees_with_the_extended_model(
         sequential 1..60 => ExtAgainstModel<true>

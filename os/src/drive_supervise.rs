@@ -3,7 +3,10 @@
 //! [`dt_core::supervise::Supervise`] and carry out its actions.
 //!
 //! Run-loop contract: (1) ask the machine for its deadline; (2) poll the
-//! SIGCHLD signalfd and the control FIFO until then; (3) reap every exited
+//! SIGCHLD signalfd, the control FIFO and the current run's notification
+//! pipe or socket (EXT-11, EXT-13) until then; (3) read what the service
+//! said on those (as `Ready`, `StatusText`, `Watchdog`; datagrams only from
+//! its own pid), then reap every exited
 //! child and hand each to the machine as `ChildExited`, then read at most one
 //! control byte and hand it over as `Control` (0.76 reaps before each byte);
 //! (4) when the deadline has passed, hand over `Tick`; (5) carry out the
@@ -14,12 +17,13 @@
 
 use crate::clock;
 use crate::errno::from_nix;
-use crate::process::{child_exit, fork_child, reap, signal, to_nix_signal};
+use crate::process::{child_exit, fork_child, give_fd, reap, signal, to_nix_signal};
 use crate::status_file::{self, StatusWriteError};
 use dt_core::control::Command;
 use dt_core::process::{Pid, Sig};
 use dt_core::supervise::{
-    configure, Config, ConfigFile, ConfigFiles, Event, Extensions, Order, SuperviseExt, Target,
+    configure, parse_datagram, Config, ConfigFile, ConfigFiles, Event, Extensions, NotifyMessage,
+    Order, SuperviseExt, Target,
 };
 use dt_core::{Errno, Mono};
 use nix::fcntl::{open, Flock, FlockArg, OFlag};
@@ -72,6 +76,9 @@ pub enum Notice {
     ConfigBadFormat(ConfigFile),
     /// Writing `supervise/extra` failed.
     ExtraWrite(Errno),
+    /// The service sent no `WATCHDOG=1` for this many seconds; it is being
+    /// stopped (EXT-14).
+    Watchdog(u32),
 }
 
 /// A service directory set up and locked, ready to run.
@@ -89,6 +96,111 @@ pub struct Prepared {
     _lock: Flock<File>,
     run: Program,
     finish: Program,
+    /// The read end of the notification pipe of the current `./run`
+    /// (`notification-fd`), until a newline or end of file arrives on it,
+    /// its process is reaped or another `./run` starts.
+    notifier: Option<Notifier>,
+    /// The notification socket of the current `./run` (`notify`), until
+    /// its process is reaped or another `./run` starts.
+    notify: Option<NotifySocket>,
+}
+
+/// Where `notify` binds its socket, relative to the service directory.
+const NOTIFY_PATH: &str = "supervise/notify";
+
+/// The longest socket path a service can send to (`sun_path` less its
+/// terminating NUL).
+const SUN_PATH_MAX: usize = 107;
+
+/// The notification socket (EXT-13) and the pid whose datagrams count.
+#[derive(Debug)]
+struct NotifySocket {
+    pid: Pid,
+    socket: OwnedFd,
+}
+
+impl Drop for NotifySocket {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(NOTIFY_PATH);
+    }
+}
+
+/// Bind a fresh datagram socket at `supervise/notify` that is told who sent
+/// each datagram; the socket and the `NOTIFY_SOCKET=` entry naming it by
+/// its absolute path.
+//= spec/extensions.md#ext-13
+fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
+    use nix::sys::socket::{bind, setsockopt, socket, sockopt, AddressFamily, SockFlag, SockType};
+    use std::os::fd::AsRawFd;
+    let mut path = nix::unistd::getcwd().map_err(from_nix)?;
+    path.push(NOTIFY_PATH);
+    if path.as_os_str().len() > SUN_PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    let _ = std::fs::remove_file(NOTIFY_PATH);
+    let socket = socket(
+        AddressFamily::Unix,
+        SockType::Datagram,
+        SockFlag::SOCK_CLOEXEC | SockFlag::SOCK_NONBLOCK,
+        None,
+    )
+    .map_err(from_nix)?;
+    setsockopt(&socket, sockopt::PassCred, &true).map_err(from_nix)?;
+    let address = nix::sys::socket::UnixAddr::new(NOTIFY_PATH).map_err(from_nix)?;
+    bind(socket.as_raw_fd(), &address).map_err(from_nix)?;
+    let mut entry = b"NOTIFY_SOCKET=".to_vec();
+    entry.extend_from_slice(path.as_os_str().as_bytes());
+    let entry = CString::new(entry).map_err(|_| Errno::EINVAL)?;
+    Ok((socket, entry))
+}
+
+/// supervise's environment without the variables it sets itself, plus
+/// `extra`.
+//= spec/extensions.md#ext-13
+fn environment(extra: Vec<CString>) -> Vec<CString> {
+    let mut env: Vec<CString> = std::env::vars_os()
+        .filter(|(key, _)| {
+            !matches!(
+                key.as_bytes(),
+                b"NOTIFY_SOCKET" | b"WATCHDOG_USEC" | b"WATCHDOG_PID"
+            )
+        })
+        .filter_map(|(key, value)| {
+            let mut entry = key.as_bytes().to_vec();
+            entry.push(b'=');
+            entry.extend_from_slice(value.as_bytes());
+            CString::new(entry).ok()
+        })
+        .collect();
+    env.extend(extra);
+    env
+}
+
+/// The read end of a notification pipe (EXT-11) and the pid it was made for.
+#[derive(Debug)]
+struct Notifier {
+    pid: Pid,
+    pipe: OwnedFd,
+}
+
+/// A notification pipe being made for a spawn: the write end goes to the
+/// child as descriptor `fd`.
+struct NotificationPipe {
+    fd: u32,
+    read: OwnedFd,
+    write: OwnedFd,
+}
+
+impl NotificationPipe {
+    /// Both ends close-on-exec; only the read end (ours) non-blocking, so
+    /// the child's writes behave as on any pipe.
+    //= spec/extensions.md#ext-11
+    fn new(fd: u32) -> Result<NotificationPipe, Errno> {
+        let (read, write) = nix::unistd::pipe2(OFlag::O_CLOEXEC).map_err(from_nix)?;
+        nix::fcntl::fcntl(&read, nix::fcntl::FcntlArg::F_SETFL(OFlag::O_NONBLOCK))
+            .map_err(from_nix)?;
+        Ok(NotificationPipe { fd, read, write })
+    }
 }
 
 /// A program supervise starts in the service directory (`./run`), with
@@ -123,7 +235,14 @@ impl Program {
     /// stderr and it exits 111, which the parent sees as an ordinary exit.
     //= spec/supervise.md#sup-3
     //= spec/extensions.md#ext-4
-    fn spawn(&self, own_group: bool, args: &[String]) -> Result<Pid, Errno> {
+    fn spawn(
+        &self,
+        own_group: bool,
+        args: &[String],
+        notification: Option<&NotificationPipe>,
+        env: Option<&[CString]>,
+        watchdog_pid: bool,
+    ) -> Result<Pid, Errno> {
         let mut message = Vec::with_capacity(self.failure_prefix.len() + 64);
         message.extend_from_slice(&self.failure_prefix);
         let mut argv = self.argv.clone();
@@ -136,9 +255,26 @@ impl Program {
                 );
             }
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&self.mask), None);
-            let errno = match nix::unistd::execv(&self.path, &argv) {
-                Err(e) => from_nix(e),
-                Ok(never) => match never {},
+            //= spec/extensions.md#ext-11
+            let given = match notification {
+                Some(pipe) => give_fd(pipe.write.as_fd(), i32::try_from(pipe.fd).unwrap_or(-1)),
+                None => Ok(()),
+            };
+            let exec = || match env {
+                //= spec/extensions.md#ext-14
+                Some(env) if watchdog_pid => {
+                    let mut env = env.to_vec();
+                    let pid = nix::unistd::getpid().as_raw();
+                    env.extend(CString::new(format!("WATCHDOG_PID={pid}")).ok());
+                    nix::unistd::execve(&self.path, &argv, &env)
+                }
+                Some(env) => nix::unistd::execve(&self.path, &argv, env),
+                None => nix::unistd::execv(&self.path, &argv),
+            };
+            let errno = match given.map(|()| exec()) {
+                Err(e) => e,
+                Ok(Err(e)) => from_nix(e),
+                Ok(Ok(never)) => match never {},
             };
             message.extend_from_slice(errno.describe().as_bytes());
             message.push(b'\n');
@@ -266,6 +402,8 @@ pub fn prepare(
         _lock: lock,
         run: Program::new("./run", original, exec_failure_prefix),
         finish: Program::new("./finish", original, finish_failure_prefix),
+        notifier: None,
+        notify: None,
     })
 }
 
@@ -297,8 +435,18 @@ impl Prepared {
             }
             self.wait(self.machine.next_deadline());
             let mut events = Vec::new();
+            // The notification pipe before the reap: a newline written
+            // before an exit is seen before that exit (EXT-11).
+            events.extend(self.read_notification());
+            events.extend(self.read_notify_socket());
             while self.children.read_signal().ok().flatten().is_some() {}
             while let Some((pid, status)) = reap() {
+                if self.notifier.as_ref().is_some_and(|n| n.pid == pid) {
+                    self.notifier = None;
+                }
+                if self.notify.as_ref().is_some_and(|n| n.pid == pid) {
+                    self.notify = None;
+                }
                 events.push(Event::ChildExited { pid, status });
             }
             if let Some(command) = self.read_control_byte() {
@@ -331,15 +479,28 @@ impl Prepared {
                     let random = if ext.backoff.is_some() { random() } else { 0 };
                     Some(Event::Configured { ext, random })
                 }
-                Order::SpawnRun { own_group } => Some(answer(self.run.spawn(own_group, &[]))),
+                Order::SpawnRun {
+                    own_group,
+                    notification_fd,
+                    notify_socket,
+                    watchdog_secs,
+                } => Some(answer(self.spawn_run(
+                    own_group,
+                    notification_fd,
+                    notify_socket,
+                    watchdog_secs,
+                ))),
                 Order::SpawnFinish {
                     code,
                     signal,
                     own_group,
-                } => Some(answer(
-                    self.finish
-                        .spawn(own_group, &[code.to_string(), signal.to_string()]),
-                )),
+                } => Some(answer(self.finish.spawn(
+                    own_group,
+                    &[code.to_string(), signal.to_string()],
+                    None,
+                    None,
+                    false,
+                ))),
                 Order::WriteExtra(extra) => {
                     if let Err(e) = status_file::write_extra(Path::new("supervise"), &extra) {
                         notice(Notice::ExtraWrite(e));
@@ -360,6 +521,10 @@ impl Prepared {
                     notice(Notice::ForkFailed(errno));
                     None
                 }
+                Order::WarnWatchdog { secs } => {
+                    notice(Notice::Watchdog(secs));
+                    None
+                }
                 Order::Exit(code) => return Some(code),
             };
             if let Some(event) = answer {
@@ -369,6 +534,130 @@ impl Prepared {
                 }
             }
         }
+        None
+    }
+
+    /// Start `./run`, with a notification pipe if the machine asks for one
+    /// (a pipe that cannot be made is answered as a failed fork); the pipe
+    /// of an earlier run is dropped.
+    //= spec/extensions.md#ext-11
+    //= spec/extensions.md#ext-13
+    fn spawn_run(
+        &mut self,
+        own_group: bool,
+        notification_fd: Option<u32>,
+        notify_socket: bool,
+        watchdog_secs: Option<u32>,
+    ) -> Result<Pid, Errno> {
+        self.notifier = None;
+        self.notify = None;
+        let pipe = notification_fd.map(NotificationPipe::new).transpose()?;
+        let (socket, env) = if notify_socket {
+            let (socket, entry) = bind_notify_socket()?;
+            let mut extra = vec![entry];
+            //= spec/extensions.md#ext-14
+            if let Some(secs) = watchdog_secs {
+                let usec = u64::from(secs) * 1_000_000;
+                extra.extend(CString::new(format!("WATCHDOG_USEC={usec}")).ok());
+            }
+            (Some(socket), Some(environment(extra)))
+        } else {
+            (None, None)
+        };
+        let spawned = self.run.spawn(
+            own_group,
+            &[],
+            pipe.as_ref(),
+            env.as_deref(),
+            notify_socket && watchdog_secs.is_some(),
+        );
+        let pid = match spawned {
+            Ok(pid) => pid,
+            Err(errno) => {
+                if socket.is_some() {
+                    let _ = std::fs::remove_file(NOTIFY_PATH);
+                }
+                return Err(errno);
+            }
+        };
+        self.notifier = pipe.map(|pipe| Notifier {
+            pid,
+            pipe: pipe.read,
+        });
+        self.notify = socket.map(|socket| NotifySocket { pid, socket });
+        Ok(pid)
+    }
+
+    /// The datagrams waiting on the notification socket, as events; those
+    /// not sent by the service process itself (as the kernel tells) are
+    /// dropped unread.
+    //= spec/extensions.md#ext-13
+    fn read_notify_socket(&mut self) -> Vec<Event> {
+        use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixCredentials};
+        use std::os::fd::AsRawFd;
+        let mut events = Vec::new();
+        let Some(notify) = &self.notify else {
+            return events;
+        };
+        let mut buffer = [0u8; 4096];
+        loop {
+            let mut space = nix::cmsg_space!(UnixCredentials);
+            let mut iov = [std::io::IoSliceMut::new(&mut buffer)];
+            let received = recvmsg::<()>(
+                notify.socket.as_raw_fd(),
+                &mut iov,
+                Some(&mut space),
+                MsgFlags::MSG_DONTWAIT | MsgFlags::MSG_CMSG_CLOEXEC,
+            );
+            let (length, sender) = match received {
+                Ok(message) => {
+                    let sender = message.cmsgs().ok().and_then(|mut cmsgs| {
+                        cmsgs.find_map(|cmsg| match cmsg {
+                            ControlMessageOwned::ScmCredentials(creds) => Some(creds.pid()),
+                            _ => None,
+                        })
+                    });
+                    (message.bytes, sender)
+                }
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(_) => break,
+            };
+            if sender != Some(notify.pid.0) {
+                continue;
+            }
+            let pid = notify.pid;
+            for message in parse_datagram(&buffer[..length.min(buffer.len())]) {
+                events.push(match message {
+                    NotifyMessage::Ready => Event::Ready { pid },
+                    NotifyMessage::Status(text) => Event::StatusText { pid, text },
+                    NotifyMessage::Watchdog => Event::Watchdog { pid },
+                });
+            }
+        }
+        events
+    }
+
+    /// Whatever has arrived on the notification pipe: `Ready` at the first
+    /// newline (and the pipe is done with), nothing at end of file (done
+    /// with too) or while the pipe is empty.
+    //= spec/extensions.md#ext-11
+    fn read_notification(&mut self) -> Option<Event> {
+        let notifier = self.notifier.as_ref()?;
+        let mut buffer = [0u8; 256];
+        loop {
+            match nix::unistd::read(notifier.pipe.as_fd(), &mut buffer) {
+                Ok(0) => break,
+                Ok(n) if buffer[..n].contains(&b'\n') => {
+                    let pid = notifier.pid;
+                    self.notifier = None;
+                    return Some(Event::Ready { pid });
+                }
+                Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
+                Err(nix::errno::Errno::EAGAIN) => return None,
+                Err(_) => break,
+            }
+        }
+        self.notifier = None;
         None
     }
 
@@ -384,10 +673,16 @@ impl Prepared {
                 PollTimeout::try_from(millis).unwrap_or(PollTimeout::MAX)
             }
         };
-        let mut fds = [
+        let mut fds = vec![
             PollFd::new(self.children.as_fd(), PollFlags::POLLIN),
             PollFd::new(self.control.as_fd(), PollFlags::POLLIN),
         ];
+        if let Some(notifier) = &self.notifier {
+            fds.push(PollFd::new(notifier.pipe.as_fd(), PollFlags::POLLIN));
+        }
+        if let Some(notify) = &self.notify {
+            fds.push(PollFd::new(notify.socket.as_fd(), PollFlags::POLLIN));
+        }
         let _ = poll(&mut fds, timeout);
     }
 
@@ -425,6 +720,7 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
     // A regular file supervise may execute.
     let finish = std::fs::metadata("finish").is_ok_and(|m| m.is_file())
         && nix::unistd::access("finish", nix::unistd::AccessFlags::X_OK).is_ok();
+    let notify = nix::sys::stat::stat("notify").is_ok();
     let files = ConfigFiles {
         timeout_kill: read_file(ConfigFile::TimeoutKill, notice),
         // Of any type, as `down` (a dangling symbolic link is absent).
@@ -436,6 +732,14 @@ fn read_config(notice: &mut impl FnMut(Notice)) -> Extensions {
             None
         },
         backoff: read_file(ConfigFile::Backoff, notice),
+        notification_fd: read_file(ConfigFile::NotificationFd, notice),
+        // Of any type, as `down`.
+        notify,
+        watchdog: if notify {
+            read_file(ConfigFile::Watchdog, notice)
+        } else {
+            None
+        },
     };
     let (ext, problems) = configure(&files);
     for problem in problems {

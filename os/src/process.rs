@@ -73,3 +73,26 @@ pub fn child_exit(message: &[u8], code: i32) -> ! {
     // SAFETY: _exit only ends the process.
     unsafe { libc::_exit(code) }
 }
+
+/// In a forked child about to exec: make `fd` available as descriptor
+/// `target` across the exec (the child's copy of whatever `target` was is
+/// closed by `dup2`; `fd` itself stays close-on-exec).
+pub fn give_fd(fd: std::os::fd::BorrowedFd<'_>, target: i32) -> Result<(), Errno> {
+    use std::os::fd::AsRawFd;
+    if fd.as_raw_fd() == target {
+        // Already there: only the close-on-exec flag must go.
+        return nix::fcntl::fcntl(
+            fd,
+            nix::fcntl::FcntlArg::F_SETFD(nix::fcntl::FdFlag::empty()),
+        )
+        .map(drop)
+        .map_err(from_nix);
+    }
+    // SAFETY: dup2 only duplicates a descriptor; it is called in a child
+    // that will exec or _exit next, so no Rust object owning `target`
+    // is used after it is replaced.
+    let result = unsafe { libc::dup2(fd.as_raw_fd(), target) };
+    nix::errno::Errno::result(result)
+        .map(drop)
+        .map_err(from_nix)
+}

@@ -120,4 +120,8 @@ impl ServiceProbe for CwdProbe<'_> {
         buf.truncate(n);
         Ok(buf)
     }
+
+    fn read_extra(&mut self) -> Option<Vec<u8>> {
+        std::fs::read("supervise/extra").ok()
+    }
 }

@@ -476,3 +476,187 @@ fn d_cancels_a_put_off_restart_and_u_starts_at_once() {
     sup.await_trace("a start on u", |t| t == "start\nstart\nstart\n");
     assert_eq!(sup.stop(), "");
 }
+
+/// A run script for `notification-fd` 5: it records its start and the
+/// descriptors it was given (`ls` lists its own, in which 3 is the
+/// directory it reads), waits until `../ready` exists, removes it, and
+/// says it is ready.
+const READY_RUN: &str = "#!/bin/sh
+echo start >> ../trace
+ls -l /proc/self/fd > ../fds.new && mv ../fds.new ../fds
+while [ ! -e ../ready ]; do sleep 0.01; done
+rm -f ../ready
+echo >&5
+exec sleep 100000
+";
+
+/// The descriptors this test process holds open across an exec (inherited
+/// from whatever ran it): a process it starts may hold them too.
+fn inherited_descriptors() -> Vec<String> {
+    let mut open = Vec::new();
+    for entry in fs::read_dir("/proc/self/fdinfo").expect("fdinfo").flatten() {
+        let info = fs::read_to_string(entry.path()).unwrap_or_default();
+        let flags = info
+            .lines()
+            .find_map(|l| l.strip_prefix("flags:"))
+            .and_then(|f| u32::from_str_radix(f.trim(), 8).ok())
+            .unwrap_or(0);
+        if flags & 0o2_000_000 == 0 {
+            open.push(entry.file_name().to_string_lossy().into_owned());
+        }
+    }
+    open
+}
+
+/// With `notification-fd`, `./run` gets a pipe as that descriptor and no
+/// other descriptor of supervise's; svstat says `not ready` until it writes
+/// a newline, then `ready`; a restart is not ready again until it says so.
+//= spec/extensions.md#ext-7
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-11
+#[test]
+fn notification_fd_tells_when_the_service_is_ready() {
+    let dir = service("ready", READY_RUN, &[("notification-fd", "5\n")]);
+    let sup = Supervisor::start(dir.path());
+    let first = sup.await_up();
+    sup.await_svstat("s: up (pid N) N seconds, not ready\n");
+    assert_eq!(extra(dir.path()), format!("not-ready {first}\n"));
+
+    let fds = wait::until_or_panic("the run script's descriptors", || {
+        fs::read_to_string(dir.path().join("fds")).ok()
+    });
+    let inherited = inherited_descriptors();
+    for line in fds.lines().filter(|l| l.contains(" -> ")) {
+        let (left, target) = line.split_once(" -> ").expect("an arrow");
+        let fd = left.rsplit(' ').next().expect("a number");
+        match fd {
+            "0" | "1" | "2" | "3" => {}
+            "5" => assert!(target.starts_with("pipe:"), "{line}"),
+            other => assert!(
+                inherited.iter().any(|i| i == other),
+                "supervise left descriptor {other} open in ./run: {line}"
+            ),
+        }
+    }
+    assert!(fds.lines().any(|l| l.contains(" 5 -> pipe:")), "{fds}");
+
+    fs::write(dir.path().join("ready"), "").expect("create ready");
+    sup.await_svstat("s: up (pid N) N seconds, ready N seconds\n");
+    let text = extra(dir.path());
+    assert!(
+        text.starts_with(&format!("ready {first} @")) && text.ends_with('\n'),
+        "{text:?}"
+    );
+
+    // A new run is not ready until it says so.
+    sup.svc("-k");
+    let second = wait::until_or_panic("a new service process", || {
+        status(dir.path()).and_then(|(pid, _)| (pid != 0 && pid != first).then_some(pid))
+    });
+    wait::until_or_panic("the new run's readiness line", || {
+        (extra(dir.path()) == format!("not-ready {second}\n")).then_some(())
+    });
+    sup.await_svstat("s: up (pid N) N seconds, not ready\n");
+    fs::write(dir.path().join("ready"), "").expect("create ready");
+    sup.await_svstat("s: up (pid N) N seconds, ready N seconds\n");
+    sup.svc("-d");
+    sup.await_svstat("s: down N seconds, normally up\n");
+    assert_eq!(extra(dir.path()), "");
+    assert_eq!(sup.stop(), "");
+}
+
+/// A `notification-fd` that names standard error is ignored with a
+/// warning: the service runs without a notification descriptor.
+//= spec/extensions.md#ext-2
+//= spec/extensions.md#ext-11
+#[test]
+fn a_notification_fd_of_2_is_a_bad_format() {
+    let dir = service("ready-bad", POLITE_RUN, &[("notification-fd", "2")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    let warning = "supervise: warning: ignoring s/notification-fd: bad format\n";
+    wait::until_or_panic("the warning", || (sup.stderr() == warning).then_some(()));
+    sup.await_svstat("s: up (pid N) N seconds\n");
+    assert!(!dir.path().join("s/supervise/extra").exists());
+    assert_eq!(sup.stop(), warning);
+}
+
+/// The test helper that speaks systemd's notification protocol.
+fn notify_send() -> &'static str {
+    env!("CARGO_BIN_EXE_notify-send")
+}
+
+/// With `notify`, `./run` finds `$NOTIFY_SOCKET` naming `supervise/notify`
+/// by its absolute path; what the service process sends there is shown by
+/// svstat, what another process sends is not.
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-13
+#[test]
+fn notify_takes_ready_and_status_from_the_service_process() {
+    let helper = notify_send();
+    // A child of the run script (another pid) says READY=1 first: ignored.
+    // Then the service itself, through a chain of execs that keep its pid.
+    let run = format!(
+        "#!/bin/sh\n\
+         echo \"$NOTIFY_SOCKET\" > ../socket.new && mv ../socket.new ../socket\n\
+         {helper} ../impostor 'READY=1' && echo impostor >> ../trace &\n\
+         exec {helper} ../status 'STATUS=loading' \
+         {helper} ../ready 'STATUS=serving\nREADY=1\nMAINPID=1' sleep 100000\n"
+    );
+    let dir = service("notify", &run, &[("notify", "")]);
+    let sup = Supervisor::start(dir.path());
+    let pid = sup.await_up();
+    sup.await_svstat("s: up (pid N) N seconds, not ready\n");
+    let socket = wait::until_or_panic("the run script's NOTIFY_SOCKET", || {
+        fs::read_to_string(dir.path().join("socket")).ok()
+    });
+    let expected = dir.path().join("s/supervise/notify");
+    assert_eq!(socket.trim_end(), expected.to_str().expect("UTF-8 path"));
+
+    fs::write(dir.path().join("impostor"), "").expect("create impostor");
+    sup.await_trace("the impostor to have sent", |t| t == "impostor\n");
+    fs::write(dir.path().join("status"), "").expect("create status");
+    sup.await_svstat("s: up (pid N) N seconds, not ready, status: loading\n");
+    fs::write(dir.path().join("ready"), "").expect("create ready");
+    sup.await_svstat("s: up (pid N) N seconds, ready N seconds, status: serving\n");
+    let text = extra(dir.path());
+    assert!(text.starts_with(&format!("ready {pid} @")), "{text:?}");
+    assert!(
+        text.ends_with(&format!("\nstatus {pid} serving\n")),
+        "{text:?}"
+    );
+    sup.svc("-d");
+    sup.await_svstat("s: down N seconds, normally up\n");
+    assert_eq!(extra(dir.path()), "");
+    assert!(!expected.exists(), "the socket is removed with its service");
+    assert_eq!(sup.stop(), "");
+}
+
+/// With `notify` and `watchdog`, `./run` gets `WATCHDOG_USEC` and its own
+/// pid as `WATCHDOG_PID`; one that never sends `WATCHDOG=1` is stopped
+/// (with a warning) and, wanted up, started again.
+//= spec/extensions.md#ext-14
+#[test]
+fn watchdog_restarts_a_silent_service() {
+    let run = "#!/bin/sh\n\
+               echo \"$WATCHDOG_USEC $WATCHDOG_PID $$\" > ../env.new && mv ../env.new ../env\n\
+               echo start >> ../trace\n\
+               exec sleep 100000\n";
+    let dir = service("watchdog", run, &[("notify", ""), ("watchdog", "1\n")]);
+    let sup = Supervisor::start(dir.path());
+    let first = sup.await_up();
+    let env = wait::until_or_panic("the run script's environment", || {
+        fs::read_to_string(dir.path().join("env")).ok()
+    });
+    assert_eq!(env, format!("1000000 {first} {first}\n"));
+    sup.await_trace("a restart", |t| t == "start\nstart\n");
+    let warning = "supervise: warning: s/run sent no WATCHDOG=1 for 1 seconds, stopping it\n";
+    wait::until_or_panic("the warning", || {
+        sup.stderr().starts_with(warning).then_some(())
+    });
+    let stderr = sup.stop();
+    assert!(
+        !stderr.is_empty() && stderr.lines().all(|l| format!("{l}\n") == warning),
+        "{stderr:?}"
+    );
+}

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use dt_tests::fixture::TempDir;
 use json_check::Value;
-use monitor::{pid, run, service, stamp, status, svc, tai_now, Supervisor};
+use monitor::{pid, ready_service, run, service, stamp, status, svc, tai_now, Supervisor};
 
 /// svstatus on `dirs` (run in `cwd`): its lines, parsed.
 fn svstatus(cwd: &Path, dirs: &[&str]) -> Vec<Value> {
@@ -445,4 +445,70 @@ fn the_documented_atomic_write_replaces_the_file_only_on_success() {
         first,
         "a failed run leaves the last good file"
     );
+}
+
+/// The readiness members: `"ready":false` while the service has not said it
+/// is ready, then `true` with the moment; none for a service without
+/// `notification-fd`.
+//= spec/extensions.md#ext-12
+//= spec/status-json.md#json-9
+#[test]
+fn readiness_members_follow_the_service() {
+    let tmp = TempDir::new("svstatus-ready");
+    let s = tmp.path().join("s");
+    ready_service(&s);
+    let plain = tmp.path().join("plain");
+    service(&plain, false);
+    let sup = Supervisor::start(&s);
+    let other = Supervisor::start(&plain);
+    sup.await_status("the service to start", |r| pid(r) != 0);
+    other.await_status("the other service to start", |r| pid(r) != 0);
+    let lines = svstatus(tmp.path(), &["s", "plain"]);
+    assert!(!boolean(&lines[0], "ready"), "{:?}", lines[0]);
+    assert_eq!(lines[0].get("ready_since"), None);
+    assert_eq!(lines[1].get("ready"), None);
+    fs::write(tmp.path().join("ready"), "").expect("create ready");
+    let before = tai_now();
+    let ready = dt_tests::wait::until_or_panic("the service to say it is ready", || {
+        let line = svstatus(tmp.path(), &["s"]).remove(0);
+        line.get("ready")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            .then_some(line)
+    });
+    let after = tai_now();
+    let since = ready.get("ready_since").expect("ready_since");
+    let label = string(since, "tai64n");
+    assert_eq!(label.len(), 25, "{label}");
+    let seconds = int(&ready, "ready_seconds");
+    assert!(
+        seconds >= 0 && seconds <= i128::from(after - before) + 1,
+        "{seconds}"
+    );
+}
+
+/// What `supervise/extra` says of a restart put off (`backoff`) is in the
+/// object, as svstat shows it.
+//= spec/extensions.md#ext-15
+#[test]
+fn a_restart_put_off_is_a_member() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = TempDir::new("svstatus-backoff");
+    let s = tmp.path().join("s");
+    fs::create_dir(&s).expect("mkdir s");
+    fs::write(s.join("run"), "#!/bin/sh\nexit 1\n").expect("write run");
+    fs::set_permissions(s.join("run"), fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::write(s.join("backoff"), "1000 1000\n").expect("write backoff");
+    let _sup = Supervisor::start(&s);
+    let line = dt_tests::wait::until_or_panic("the restart to be put off", || {
+        let line = svstatus(tmp.path(), &["s"]).remove(0);
+        line.get("restart").is_some().then_some(line)
+    });
+    let restart = line.get("restart").expect("restart");
+    assert_eq!(int(restart, "attempt"), 1);
+    let left = int(restart, "in_seconds");
+    assert!((1..=1000).contains(&left), "{left}");
+    assert_eq!(line.get("finishing_pid"), None);
+    assert_eq!(line.get("given_up_after"), None);
+    assert!(!boolean(&line, "up"));
 }

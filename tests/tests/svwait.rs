@@ -9,7 +9,7 @@ use std::ffi::OsStr;
 use std::path::Path;
 
 use dt_tests::fixture::TempDir;
-use monitor::{pid, run, service, stamp, status, svc, tai_now, Running, Supervisor};
+use monitor::{pid, ready_service, run, service, stamp, status, svc, tai_now, Running, Supervisor};
 
 /// svwait with `args`, started in `cwd`.
 fn start(args: &[&str], cwd: &Path) -> Running {
@@ -161,7 +161,7 @@ fn one_of_several_with_o_all_of_them_without() {
 fn usage_and_fatal_errors() {
     let tmp = TempDir::new("svwait-usage");
     let usage =
-        "svwait: usage: svwait [ -u | -d | -U seconds | -x ] [ -a | -o ] [ -t seconds ] dir ...\n";
+        "svwait: usage: svwait [ -u | -r | -d | -U seconds | -x ] [ -a | -o ] [ -t seconds ] dir ...\n";
     for args in [&[][..], &["-d"], &["-t", "1.5", "s"], &["-U", "x", "s"]] {
         let ran = run("svwait", args, tmp.path());
         assert_eq!(
@@ -179,4 +179,36 @@ fn usage_and_fatal_errors() {
         ran.stderr,
         "svwait: fatal: unable to chdir to missing: file does not exist\n"
     );
+}
+
+/// `-r` waits until the service said it is ready (`notification-fd`), not
+/// merely until it is up; a service without the file is ready once up.
+//= spec/extensions.md#ext-12
+//= spec/svwait.md#wait-6
+#[test]
+fn ready_waits_for_the_newline() {
+    let tmp = TempDir::new("svwait-ready");
+    let s = tmp.path().join("s");
+    ready_service(&s);
+    let sup = Supervisor::start(&s);
+    let record = sup.await_status("the service to start", |r| pid(r) != 0);
+    let ran = run("svwait", &["-r", "-t", "0", "s"], tmp.path());
+    assert_eq!(ran.code, Some(99), "up but not ready yet");
+    let waiting = start(&["-r", "s"], tmp.path());
+    still_waiting(&waiting, "the service said it is ready");
+    std::fs::write(tmp.path().join("ready"), "").expect("create ready");
+    let ran = waiting.finish();
+    assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
+    let extra = std::fs::read_to_string(s.join("supervise/extra")).expect("extra");
+    assert!(
+        extra.starts_with(&format!("ready {} @", pid(&record))),
+        "{extra:?}"
+    );
+    // Without notification-fd: as -u.
+    let plain = tmp.path().join("plain");
+    service(&plain, false);
+    let other = Supervisor::start(&plain);
+    other.await_status("the other service to start", |r| pid(r) != 0);
+    let ran = run("svwait", &["-r", "-t", "0", "plain"], tmp.path());
+    assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
 }

@@ -20,8 +20,9 @@ use super::text::{hex, push_json_string};
 use super::{errno_name, Step};
 use crate::label;
 use crate::status::Want;
-use crate::svstat::elapsed_secs;
-use tai64::Tai64;
+use crate::supervise::Extra;
+use crate::svstat::{elapsed_secs, seconds_until};
+use tai64::{Tai64, Tai64N};
 
 /// The schema number every object carries.
 //= spec/status-json.md#json-1
@@ -77,24 +78,63 @@ fn members(out: &mut Vec<u8>, dir: &[u8], report: &Report, now: Tai64) {
         out.extend_from_slice(b",\"up\":");
         push_bool(out, record.pid != 0);
         out.extend_from_slice(format!(",\"pid\":{}", record.pid).as_bytes());
-        let unix = label::unix_secs(record.stamp.0);
-        let tai64n = label::encode(&record.stamp);
-        out.extend_from_slice(
-            format!(
-                ",\"since\":{{\"unix\":{unix},\"nanos\":{},\"tai64n\":\"",
-                record.stamp.1
-            )
-            .as_bytes(),
-        );
-        out.extend_from_slice(&tai64n);
-        out.extend_from_slice(b"\"}");
+        out.extend_from_slice(b",\"since\":");
+        moment(out, record.stamp);
         let seconds = elapsed_secs(record, now);
         out.extend_from_slice(format!(",\"seconds\":{seconds},\"paused\":").as_bytes());
         push_bool(out, record.paused);
         out.extend_from_slice(b",\"want\":\"");
         out.extend_from_slice(want_name(record.want).as_bytes());
         out.push(b'"');
+        //= spec/extensions.md#ext-12
+        match report
+            .extra
+            .and_then(|extra| extra.readiness_of(record.pid))
+        {
+            Some(Some(since)) => {
+                out.extend_from_slice(b",\"ready\":true,\"ready_since\":");
+                moment(out, since);
+                let seconds = now.0.saturating_sub(since.0 .0);
+                out.extend_from_slice(format!(",\"ready_seconds\":{seconds}").as_bytes());
+            }
+            Some(None) => out.extend_from_slice(b",\"ready\":false"),
+            None => {}
+        }
+        //= spec/extensions.md#ext-13
+        if let Some(text) = report.extra.and_then(|extra| extra.status_of(record.pid)) {
+            out.extend_from_slice(b",\"status_text\":");
+            push_json_string(out, text.as_bytes());
+        }
+        if let Some(extra) = report.extra {
+            extension_members(out, &extra, now);
+        }
     }
+}
+
+/// What `supervise/extra` says of `./finish` and restarts (EXT-15).
+//= spec/extensions.md#ext-15
+fn extension_members(out: &mut Vec<u8>, extra: &Extra, now: Tai64) {
+    if let Some(pid) = extra.finishing {
+        out.extend_from_slice(format!(",\"finishing_pid\":{}", pid.0).as_bytes());
+    }
+    if let Some((at, attempt)) = extra.restart {
+        out.extend_from_slice(b",\"restart\":{\"at\":");
+        moment(out, at);
+        let left = seconds_until(at, now);
+        out.extend_from_slice(format!(",\"in_seconds\":{left},\"attempt\":{attempt}}}").as_bytes());
+    }
+    if let Some(failures) = extra.given_up {
+        out.extend_from_slice(format!(",\"given_up_after\":{failures}").as_bytes());
+    }
+}
+
+/// `{"unix":S,"nanos":N,"tai64n":"@…"}` for a moment.
+//= spec/status-json.md#json-6
+fn moment(out: &mut Vec<u8>, at: Tai64N) {
+    let unix = label::unix_secs(at.0);
+    out.extend_from_slice(format!("{{\"unix\":{unix},\"nanos\":{},\"tai64n\":\"", at.1).as_bytes());
+    out.extend_from_slice(&label::encode(&at));
+    out.extend_from_slice(b"\"}");
 }
 
 fn error(out: &mut Vec<u8>, step: Step, errno: Option<crate::Errno>, text: &str) {

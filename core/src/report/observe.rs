@@ -1,6 +1,7 @@
 //! What one look at a service directory found, in full.
 
 use crate::status::StatusRecord;
+use crate::supervise::Extra;
 use crate::svstat::{ServiceProbe, StatusReadError};
 use crate::Errno;
 
@@ -61,6 +62,9 @@ pub struct Report {
     pub normally_up: Option<bool>,
     /// How it ended.
     pub outcome: Outcome,
+    /// What `supervise/extra` said (`spec/extensions.md`), read right
+    /// after the record; `None` without a record or without the file.
+    pub extra: Option<Extra>,
 }
 
 impl Report {
@@ -138,6 +142,7 @@ pub struct ServiceReport {
 pub fn observe(probe: &mut impl ServiceProbe) -> Report {
     let failed = |step, errno| Report {
         normally_up: None,
+        extra: None,
         outcome: Outcome::Failed {
             step,
             errno: Some(errno),
@@ -175,9 +180,15 @@ pub fn observe(probe: &mut impl ServiceProbe) -> Report {
             },
         },
     };
+    //= spec/extensions.md#ext-12
+    let extra = match outcome {
+        Outcome::Status(_) => probe.read_extra().map(|bytes| Extra::decode(&bytes)),
+        _ => None,
+    };
     Report {
         normally_up: Some(normally_up),
         outcome,
+        extra,
     }
 }
 

@@ -48,7 +48,7 @@ pub fn svstatus(args: &[Vec<u8>]) -> Result<Svstatus, Usage> {
 
 /// What follows `svwait: usage: ` in the usage line.
 pub const SVWAIT_USAGE: &str =
-    "svwait [ -u | -d | -U seconds | -x ] [ -a | -o ] [ -t seconds ] dir ...";
+    "svwait [ -u | -r | -d | -U seconds | -x ] [ -a | -o ] [ -t seconds ] dir ...";
 
 /// The state svwait waits for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,6 +56,10 @@ pub const SVWAIT_USAGE: &str =
 pub enum Goal {
     /// `-u` (the default): supervise running and the service up.
     Up,
+    /// `-r`: supervise running, the service up, and ready if it was
+    /// started with a notification descriptor (`spec/extensions.md`
+    /// EXT-12).
+    Ready,
     /// `-d`: supervise running and the service down.
     Down,
     /// `-U seconds`: supervise running and the service up for at least
@@ -98,10 +102,11 @@ pub fn svwait(args: &[Vec<u8>]) -> Result<Svwait, Usage> {
     let mut goal = Goal::Up;
     let mut any = false;
     let mut timeout_secs = None;
-    let mut getopt = Getopt::new(args, b"udU:xaot:");
+    let mut getopt = Getopt::new(args, b"urdU:xaot:");
     for opt in getopt.by_ref() {
         match opt {
             Opt::Flag(b'u', _) => goal = Goal::Up,
+            Opt::Flag(b'r', _) => goal = Goal::Ready,
             Opt::Flag(b'd', _) => goal = Goal::Down,
             Opt::Flag(b'U', secs) => goal = Goal::UpFor(seconds(secs)?),
             Opt::Flag(b'x', _) => goal = Goal::Gone,

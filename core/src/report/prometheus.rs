@@ -73,6 +73,16 @@ const FAMILIES: &[Family] = &[
         help: "1 if supervise wants the service down, 0 if not.",
         value: |r, _| r.record().map(|s| flag(s.want == Want::Down)),
     },
+    //= spec/extensions.md#ext-12
+    Family {
+        name: "daemontools_service_ready",
+        help: "1 if the service said it is ready (notification-fd, notify), 0 if not yet; none without readiness.",
+        value: |r, _| {
+            let record = r.record()?;
+            let ready = r.extra?.readiness_of(record.pid)?;
+            Some(flag(ready.is_some()))
+        },
+    },
 ];
 
 /// The names of every metric family, in the order they are written.

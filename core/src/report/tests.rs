@@ -3,7 +3,9 @@ use super::options::{self, Goal, Svstatus, Svwait, Usage};
 use super::wait::{self, worth_a_look, Change, Decision, Place, Standing, Waiter};
 use super::*;
 use crate::getopt::Opt;
+use crate::process::Pid;
 use crate::status::{StatusRecord, Want};
+use crate::supervise::{Extra, Note, Readiness, StatusText};
 use crate::svstat::{self, Observation, ServiceProbe, StatusReadError};
 use crate::{label, Errno, Mono, Now};
 use proptest::prelude::*;
@@ -26,6 +28,7 @@ fn status(pid: u32, paused: bool, want: Want, normally_up: bool) -> Report {
     Report {
         normally_up: Some(normally_up),
         outcome: Outcome::Status(record(pid, paused, want)),
+        extra: None,
     }
 }
 
@@ -37,6 +40,7 @@ fn failed(step: Step, errno: Option<Errno>) -> Report {
     Report {
         normally_up,
         outcome: Outcome::Failed { step, errno },
+        extra: None,
     }
 }
 
@@ -44,6 +48,7 @@ fn not_running() -> Report {
     Report {
         normally_up: Some(true),
         outcome: Outcome::NotRunning,
+        extra: None,
     }
 }
 
@@ -171,6 +176,13 @@ const ORDER: &[&str] = &[
     "seconds",
     "paused",
     "want",
+    "ready",
+    "ready_since",
+    "ready_seconds",
+    "status_text",
+    "finishing_pid",
+    "restart",
+    "given_up_after",
     "log",
 ];
 
@@ -385,10 +397,56 @@ fn arb_report() -> impl Strategy<Value = Report> {
             errno: errno.map(Errno)
         }),
     ];
-    (proptest::option::of(any::<bool>()), outcome).prop_map(|(normally_up, outcome)| Report {
-        normally_up,
-        outcome,
-    })
+    // Readiness (EXT-12), a status text (EXT-13), about the record's pid
+    // or another one; `./finish`, a restart put off, giving up (EXT-15).
+    let extra = proptest::option::of((
+        (
+            any::<bool>(),
+            proptest::option::of((any::<u64>(), 0u32..1_000_000_000)),
+            proptest::option::of(proptest::collection::vec(any::<u8>(), 0..8)),
+        ),
+        (
+            proptest::option::of(1i32..i32::MAX),
+            proptest::option::of((any::<u64>(), 0u32..1_000_000_000, any::<u32>())),
+            proptest::option::of(any::<u32>()),
+        ),
+    ));
+    (proptest::option::of(any::<bool>()), outcome, extra).prop_map(
+        |(normally_up, outcome, extra)| {
+            let extra = match (outcome, extra) {
+                (
+                    Outcome::Status(record),
+                    Some(((same, since, text), (finishing, restart, given_up))),
+                ) => {
+                    let pid = Pid(if same {
+                        i32::try_from(record.pid).unwrap_or(1)
+                    } else {
+                        7
+                    });
+                    Some(Extra {
+                        ready: Some(Readiness {
+                            pid,
+                            since: since.map(|(secs, nanos)| Tai64N(Tai64(secs), nanos)),
+                        }),
+                        status: text.map(|text| Note {
+                            pid,
+                            text: StatusText::new(&text),
+                        }),
+                        finishing: finishing.map(Pid),
+                        restart: restart
+                            .map(|(secs, nanos, attempt)| (Tai64N(Tai64(secs), nanos), attempt)),
+                        given_up,
+                    })
+                }
+                _ => None,
+            };
+            Report {
+                normally_up,
+                outcome,
+                extra,
+            }
+        },
+    )
 }
 
 proptest! {
@@ -646,6 +704,7 @@ fn the_since_timestamp_is_exact() {
                     paused: false,
                     want: Want::Up,
                 }),
+                extra: None,
             },
             log: None,
         }];
@@ -730,6 +789,39 @@ fn the_family_names_are_the_documented_ones() {
             "daemontools_service_paused",
             "daemontools_service_want_up",
             "daemontools_service_want_down",
+            "daemontools_service_ready",
+        ]
+    );
+}
+
+/// The readiness gauge: only for a service whose `supervise/extra` tells
+/// the readiness of its pid.
+//= spec/extensions.md#ext-12
+//= spec/status-json.md#prom-2
+#[test]
+fn the_ready_gauge() {
+    let services = [
+        (b"a".to_vec(), with_readiness(812, None)),
+        (b"b".to_vec(), with_readiness(812, Some(STAMP))),
+        (b"c".to_vec(), with_readiness(813, None)),
+        (b"d".to_vec(), status(812, false, Want::Up, true)),
+    ]
+    .map(|(dir, main)| ServiceReport {
+        dir,
+        main,
+        log: None,
+    });
+    let text = String::from_utf8(prometheus::render(&services, NOW)).expect("UTF-8");
+    check_exposition(&text);
+    let ready: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("daemontools_service_ready{"))
+        .collect();
+    assert_eq!(
+        ready,
+        [
+            "daemontools_service_ready{service=\"a\"} 0",
+            "daemontools_service_ready{service=\"b\"} 1",
         ]
     );
 }
@@ -818,6 +910,15 @@ fn svwait_command_lines() {
         Ok(Svwait {
             timeout_secs: Some(0),
             dirs: 3,
+            ..plain
+        })
+    );
+    //= spec/extensions.md#ext-12
+    assert_eq!(
+        parse(&["svwait", "-r", "s"]),
+        Ok(Svwait {
+            goal: Goal::Ready,
+            dirs: 2,
             ..plain
         })
     );
@@ -1044,6 +1145,11 @@ fn which_changes_are_worth_a_look() {
     assert!(worth_a_look(Place::Service, b"supervise", Created));
     assert!(worth_a_look(Place::Service, b"", WatchGone));
     assert!(worth_a_look(Place::Supervise, b"", Overflow));
+    // Readiness (EXT-12): supervise's rename of extra.new.
+    assert!(worth_a_look(Place::Supervise, b"extra", MovedIn));
+    assert!(worth_a_look(Place::Supervise, b"extra", Removed));
+    assert!(!worth_a_look(Place::Supervise, b"extra", ClosedRead));
+    assert!(!worth_a_look(Place::Supervise, b"extra.new", ClosedWrite));
     // What svwait's own looks (and svstat's, svok's) do: open
     // supervise/ok for writing, read supervise/status.
     assert!(!worth_a_look(Place::Supervise, b"ok", ClosedWrite));
@@ -1054,4 +1160,195 @@ fn which_changes_are_worth_a_look() {
     assert!(!worth_a_look(Place::Supervise, b"control", ClosedWrite));
     assert!(!worth_a_look(Place::Service, b"down", Created));
     assert!(!worth_a_look(Place::Service, b"run", ClosedWrite));
+}
+
+/// A report of an up service whose `supervise/extra` says this about pid
+/// `pid`'s readiness.
+fn with_readiness(pid: i32, since: Option<Tai64N>) -> Report {
+    Report {
+        extra: Some(Extra {
+            ready: Some(Readiness {
+                pid: Pid(pid),
+                since,
+            }),
+            ..Extra::default()
+        }),
+        ..status(812, false, Want::Up, true)
+    }
+}
+
+/// svstatus' optional readiness members, after `"want"`, only for the
+/// record's pid.
+//= spec/extensions.md#ext-12
+//= spec/status-json.md#json-9
+#[test]
+fn readiness_members() {
+    let since = wall(30, 5);
+    let value = parsed(&json(b"d", with_readiness(812, Some(since)), None));
+    assert_eq!(value.get("ready"), Some(&Value::Bool(true)));
+    assert_eq!(
+        value.get("ready_seconds").and_then(Value::as_i128),
+        Some(12)
+    );
+    let moment = value.get("ready_since").expect("ready_since");
+    assert_eq!(moment.keys(), ["unix", "nanos", "tai64n"]);
+    assert_eq!(moment.get("nanos").and_then(Value::as_i128), Some(5));
+    let tai64n = moment.get("tai64n").and_then(Value::as_str).expect("label");
+    assert_eq!(label::parse(tai64n.as_bytes()), Ok(since));
+    let value = parsed(&json(b"d", with_readiness(812, None), None));
+    assert_eq!(value.get("ready"), Some(&Value::Bool(false)));
+    assert_eq!(value.get("ready_since"), None);
+    assert_eq!(value.get("ready_seconds"), None);
+    for other in [
+        with_readiness(813, None),
+        status(812, false, Want::Up, true),
+    ] {
+        let value = parsed(&json(b"d", other, None));
+        assert_eq!(value.get("ready"), None);
+    }
+    assert_eq!(
+        json(b"d", with_readiness(813, Some(since)), None),
+        json(b"d", status(812, false, Want::Up, true), None)
+    );
+}
+
+/// `svwait -r`: up and, where readiness is reported for the pid, ready.
+//= spec/extensions.md#ext-12
+#[test]
+fn ready_waits_for_the_newline_where_there_is_one() {
+    let at = wall(60, 0);
+    let reached = |report: &Report| wait::standing(Goal::Ready, report, at) == Standing::Reached;
+    assert!(!reached(&with_readiness(812, None)));
+    assert!(reached(&with_readiness(812, Some(wall(50, 0)))));
+    // No line for this pid (no notification-fd): up is enough.
+    assert!(reached(&with_readiness(813, None)));
+    assert!(reached(&status(812, false, Want::Up, true)));
+    assert!(!reached(&status(0, false, Want::Up, true)));
+    assert!(!reached(&not_running()));
+}
+
+/// The look reads `supervise/extra` after a record, and only then.
+//= spec/extensions.md#ext-12
+#[test]
+fn the_look_reads_extra_after_a_record() {
+    struct WithExtra(Scripted, Option<Vec<u8>>);
+    impl ServiceProbe for WithExtra {
+        fn chdir(&mut self) -> Result<(), Errno> {
+            self.0.chdir()
+        }
+        fn stat_down(&mut self) -> Result<(), Errno> {
+            self.0.stat_down()
+        }
+        fn open_ok(&mut self) -> Result<(), Errno> {
+            self.0.open_ok()
+        }
+        fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError> {
+            self.0.read_status()
+        }
+        fn read_extra(&mut self) -> Option<Vec<u8>> {
+            self.0.asked.push("read extra");
+            self.1.clone()
+        }
+    }
+    let mut probe = WithExtra(Scripted::up(), Some(b"not-ready 812\n".to_vec()));
+    assert_eq!(observe(&mut probe), with_readiness(812, None));
+    assert_eq!(
+        probe.0.asked,
+        ["chdir", "stat down", "open ok", "read status", "read extra"]
+    );
+    let mut probe = WithExtra(
+        Scripted {
+            open_ok: Err(Errno::ENXIO),
+            ..Scripted::up()
+        },
+        Some(b"not-ready 812\n".to_vec()),
+    );
+    assert_eq!(observe(&mut probe), not_running());
+    assert!(!probe.0.asked.contains(&"read extra"));
+}
+
+/// svstatus' `status_text`, escaped as any string, for the record's pid.
+//= spec/extensions.md#ext-13
+#[test]
+fn status_text_member() {
+    use crate::supervise::{Note, StatusText};
+    let with_text = |pid: i32| Report {
+        extra: Some(Extra {
+            status: Some(Note {
+                pid: Pid(pid),
+                text: StatusText::new(b"say \"hi\""),
+            }),
+            ..Extra::default()
+        }),
+        ..status(812, false, Want::Up, true)
+    };
+    let value = parsed(&json(b"d", with_text(812), None));
+    assert_eq!(
+        value.get("status_text").and_then(Value::as_str),
+        Some("say \"hi\"")
+    );
+    assert_eq!(value.get("ready"), None);
+    let value = parsed(&json(b"d", with_text(813), None));
+    assert_eq!(value.get("status_text"), None);
+}
+
+/// svstatus shows what `supervise/extra` says of `./finish`, a restart put
+/// off and giving up, as svstat does, in optional members.
+//= spec/extensions.md#ext-15
+//= spec/status-json.md#json-9
+#[test]
+fn finish_and_backoff_members() {
+    let with = |extra: Extra| Report {
+        extra: Some(extra),
+        ..status(0, false, Want::Up, true)
+    };
+    let value = parsed(&json(
+        b"d",
+        with(Extra {
+            finishing: Some(Pid(77)),
+            ..Extra::default()
+        }),
+        None,
+    ));
+    assert_eq!(
+        value.get("finishing_pid").and_then(Value::as_i128),
+        Some(77)
+    );
+    let at = Tai64N(Tai64(NOW.0 + 7), 1);
+    let value = parsed(&json(
+        b"d",
+        with(Extra {
+            restart: Some((at, 3)),
+            given_up: None,
+            ..Extra::default()
+        }),
+        None,
+    ));
+    let restart = value.get("restart").expect("restart");
+    assert_eq!(restart.keys(), ["at", "in_seconds", "attempt"]);
+    assert_eq!(restart.get("in_seconds").and_then(Value::as_i128), Some(8));
+    assert_eq!(restart.get("attempt").and_then(Value::as_i128), Some(3));
+    let label = restart
+        .get("at")
+        .and_then(|at| at.get("tai64n"))
+        .and_then(Value::as_str)
+        .expect("label");
+    assert_eq!(label::parse(label.as_bytes()), Ok(at));
+    let value = parsed(&json(
+        b"d",
+        with(Extra {
+            given_up: Some(5),
+            ..Extra::default()
+        }),
+        None,
+    ));
+    assert_eq!(
+        value.get("given_up_after").and_then(Value::as_i128),
+        Some(5)
+    );
+    // An empty file, or none, adds nothing.
+    assert_eq!(
+        json(b"d", with(Extra::default()), None),
+        json(b"d", status(0, false, Want::Up, true), None)
+    );
 }

@@ -98,6 +98,16 @@ pub fn standing(goal: Goal, report: &Report, wall: Tai64N) -> Standing {
     let up = record.pid != 0;
     match goal {
         Goal::Up if up => Standing::Reached,
+        //= spec/extensions.md#ext-12
+        Goal::Ready if up => {
+            match report
+                .extra
+                .and_then(|extra| extra.readiness_of(record.pid))
+            {
+                Some(None) => not_yet,
+                Some(Some(_)) | None => Standing::Reached,
+            }
+        }
         Goal::Down if !up => Standing::Reached,
         Goal::UpFor(secs) if up => {
             let needed = u128::from(secs) * 1_000_000_000;
@@ -263,6 +273,11 @@ pub fn worth_a_look(place: Place, name: &[u8], change: Change) -> bool {
                 Created | MovedIn | ClosedWrite | Removed
             )
             | (Place::Supervise, b"lock", Created | ClosedWrite | Removed)
+            | (
+                Place::Supervise,
+                b"extra",
+                Created | MovedIn | ClosedWrite | Removed
+            )
             | (Place::Supervise, b"ok", Created | ClosedRead | Removed)
     )
 }

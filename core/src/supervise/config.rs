@@ -26,6 +26,15 @@ pub struct Extensions {
     pub timeout_finish: Option<u32>,
     /// `backoff`: delays between restarts of a service that keeps dying.
     pub backoff: Option<Backoff>,
+    /// `notification-fd`: `./run` gets the write end of a pipe as this
+    /// descriptor and says it is ready with a newline on it (EXT-11).
+    pub notification_fd: Option<u32>,
+    /// `notify`: `./run` gets `$NOTIFY_SOCKET` and says it is ready, and
+    /// what it does, in systemd's datagrams (EXT-13).
+    pub notify: bool,
+    /// `watchdog` (with `notify`): seconds `./run` may go without
+    /// `WATCHDOG=1` before it is stopped; `None` = no watchdog (EXT-14).
+    pub watchdog: Option<u32>,
 }
 
 /// How long `./finish` may run when `timeout-finish` does not say (s6's
@@ -47,6 +56,12 @@ pub struct ConfigFiles {
     pub timeout_finish: Option<Vec<u8>>,
     /// The contents of `backoff`.
     pub backoff: Option<Vec<u8>>,
+    /// The contents of `notification-fd`.
+    pub notification_fd: Option<Vec<u8>>,
+    /// `notify` exists (of any type, as `down`).
+    pub notify: bool,
+    /// The contents of `watchdog` (read only with `notify`).
+    pub watchdog: Option<Vec<u8>>,
 }
 
 /// Which extension file a problem concerns.
@@ -58,6 +73,10 @@ pub enum ConfigFile {
     TimeoutFinish,
     /// `backoff`.
     Backoff,
+    /// `notification-fd`.
+    NotificationFd,
+    /// `watchdog`.
+    Watchdog,
 }
 
 impl ConfigFile {
@@ -67,6 +86,8 @@ impl ConfigFile {
             ConfigFile::TimeoutKill => "timeout-kill",
             ConfigFile::TimeoutFinish => "timeout-finish",
             ConfigFile::Backoff => "backoff",
+            ConfigFile::NotificationFd => "notification-fd",
+            ConfigFile::Watchdog => "watchdog",
         }
     }
 }
@@ -82,6 +103,11 @@ pub struct ConfigProblem {
 /// The largest number of seconds any file may give (about 136 years; the
 /// arithmetic on deadlines saturates anyway).
 pub const MAX_SECS: u32 = u32::MAX;
+
+/// The highest descriptor `notification-fd` may name (`FD_SETSIZE - 1`, the
+/// classic limit of a process's descriptors); 0, 1 and 2 are standard input,
+/// output and error and are refused.
+pub const MAX_NOTIFICATION_FD: u32 = 1023;
 
 /// The numbers of a file: decimal digits separated and optionally surrounded
 /// by blanks (space, tab, newline); anything else, or a number above
@@ -123,6 +149,8 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
     let mut ext = Extensions {
         //= spec/extensions.md#ext-4
         stop_group: files.stop_group,
+        //= spec/extensions.md#ext-13
+        notify: files.notify,
         ..Extensions::default()
     };
     let mut problems = Vec::new();
@@ -160,6 +188,24 @@ pub fn configure(files: &ConfigFiles) -> (Extensions, Vec<ConfigProblem>) {
             }),
         }
     }
+    //= spec/extensions.md#ext-11
+    if let Some(bytes) = &files.notification_fd {
+        match parse_numbers(bytes).as_deref() {
+            Some([fd @ 3..=MAX_NOTIFICATION_FD]) => ext.notification_fd = Some(*fd),
+            _ => problems.push(ConfigProblem {
+                file: ConfigFile::NotificationFd,
+            }),
+        }
+    }
+    //= spec/extensions.md#ext-14
+    if let (true, Some(bytes)) = (files.notify, &files.watchdog) {
+        match seconds(bytes) {
+            Ok(value) => ext.watchdog = value,
+            Err(()) => problems.push(ConfigProblem {
+                file: ConfigFile::Watchdog,
+            }),
+        }
+    }
     (ext, problems)
 }
 
@@ -173,8 +219,90 @@ mod tests {
             ConfigFile::TimeoutKill,
             ConfigFile::TimeoutFinish,
             ConfigFile::Backoff,
+            ConfigFile::NotificationFd,
+            ConfigFile::Watchdog,
         ]
         .map(ConfigFile::name);
-        assert_eq!(names, ["timeout-kill", "timeout-finish", "backoff"]);
+        assert_eq!(
+            names,
+            [
+                "timeout-kill",
+                "timeout-finish",
+                "backoff",
+                "notification-fd",
+                "watchdog"
+            ]
+        );
+    }
+
+    /// `notification-fd` holds one descriptor from 3 to 1023.
+    //= spec/extensions.md#ext-11
+    #[test]
+    fn notification_fd_is_one_descriptor_above_stderr() {
+        let fd = |bytes: &[u8]| {
+            configure(&ConfigFiles {
+                notification_fd: Some(bytes.to_vec()),
+                ..ConfigFiles::default()
+            })
+        };
+        for (bytes, want) in [(&b"3"[..], 3), (b"\t5\n", 5), (b"1023", 1023)] {
+            assert_eq!(
+                fd(bytes),
+                (
+                    Extensions {
+                        notification_fd: Some(want),
+                        ..Extensions::default()
+                    },
+                    vec![]
+                ),
+                "{bytes:?}"
+            );
+        }
+        for bad in [
+            &b""[..],
+            b"0",
+            b"1",
+            b"2",
+            b"1024",
+            b"3 4",
+            b"x",
+            b"-3",
+            b"4294967296",
+        ] {
+            assert_eq!(
+                fd(bad),
+                (
+                    Extensions::default(),
+                    vec![ConfigProblem {
+                        file: ConfigFile::NotificationFd
+                    }]
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    /// `watchdog` holds one number of seconds (0: none) and is read only
+    /// with `notify`.
+    //= spec/extensions.md#ext-14
+    #[test]
+    fn watchdog_is_seconds_and_needs_notify() {
+        let read = |notify: bool, bytes: &[u8]| {
+            configure(&ConfigFiles {
+                notify,
+                watchdog: Some(bytes.to_vec()),
+                ..ConfigFiles::default()
+            })
+        };
+        assert_eq!(read(true, b"5\n").0.watchdog, Some(5));
+        assert_eq!(read(true, b"0").0.watchdog, None);
+        assert_eq!(read(false, b"5").0.watchdog, None);
+        assert_eq!(read(false, b"x").1, vec![]);
+        assert_eq!(
+            read(true, b"5 6").1,
+            vec![ConfigProblem {
+                file: ConfigFile::Watchdog
+            }]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! What the driver tells the supervise machine.
 
 use super::config::Extensions;
+use super::notify::StatusText;
 use crate::control::Command;
 use crate::process::{ExitKind, Pid};
 use crate::Errno;
@@ -51,6 +52,32 @@ pub enum Event {
         pid: Pid,
         /// How it ended (supervise 0.76 records nothing of it).
         status: ExitKind,
+    },
+    /// The service process `pid` said it is ready: a newline arrived on the
+    /// notification pipe it was started with (`notification-fd`, EXT-11).
+    /// The driver reads that pipe before it reaps, so a newline written
+    /// before an exit comes before its `ChildExited`. Only the extended
+    /// machine listens, and only for the current `./run`.
+    Ready {
+        /// The pid the pipe was made for.
+        pid: Pid,
+    },
+    /// The service process `pid` said what it is doing (`STATUS=` on the
+    /// notification socket, EXT-13). The driver has checked the sender's
+    /// pid. Only the extended machine listens, and only for the current
+    /// `./run`.
+    StatusText {
+        /// The sender, as the kernel vouches for it.
+        pid: Pid,
+        /// What it said.
+        text: StatusText,
+    },
+    /// The service process `pid` said it is alive (`WATCHDOG=1` on the
+    /// notification socket, EXT-14). Only the extended machine listens,
+    /// and only for the current `./run` with a `watchdog`.
+    Watchdog {
+        /// The sender, as the kernel vouches for it.
+        pid: Pid,
     },
     /// One byte read from `supervise/control`, already parsed (unknown bytes
     /// are dropped by the parser, as 0.76 ignores them).

@@ -7,7 +7,8 @@
 //! Beyond 0.76, and only for a service directory that asks for them with
 //! its own files, [`SuperviseExt`] adds the extensions of
 //! `spec/extensions.md` (a SIGKILL after `timeout-kill` seconds, signals to
-//! a process group, a `finish` script, restart backoff). The driver
+//! a process group, a `finish` script, restart backoff, readiness through
+//! `notification-fd` or systemd's `NOTIFY_SOCKET`, a watchdog). The driver
 //! runs [`SuperviseExt`]; [`Supervise`] is the same machine restricted to
 //! 0.76, which the reference model checks.
 //!
@@ -32,7 +33,12 @@
 //! 5. [`SuperviseExt`] emits [`Order`]s instead: the same, plus
 //!    [`Order::ReadConfig`] before each start of `./run`, which the driver
 //!    answers at once by reading the extension files, passing their bytes
-//!    through [`configure`] and sending [`Event::Configured`].
+//!    through [`configure`] and sending [`Event::Configured`]. A
+//!    [`Order::SpawnRun`] may ask for a notification pipe or socket: the
+//!    driver reads it before it reaps (so what a service said before it
+//!    exited comes first) and sends [`Event::Ready`],
+//!    [`Event::StatusText`] and [`Event::Watchdog`] for the pid it was made
+//!    for (datagrams through [`parse_datagram`], from that pid only).
 
 mod action;
 mod backoff;
@@ -40,6 +46,7 @@ mod config;
 mod event;
 mod extra;
 mod machine;
+mod notify;
 mod order;
 mod state;
 
@@ -50,11 +57,12 @@ pub use action::Action;
 pub use backoff::{Backoff, GiveUp};
 pub use config::{
     configure, parse_numbers, ConfigFile, ConfigFiles, ConfigProblem, Extensions,
-    DEFAULT_TIMEOUT_FINISH, MAX_SECS,
+    DEFAULT_TIMEOUT_FINISH, MAX_NOTIFICATION_FD, MAX_SECS,
 };
 pub use event::{Config, Event};
-pub use extra::Extra;
+pub use extra::{Extra, Note, Readiness};
 pub use machine::{Supervise, SuperviseExt};
+pub use notify::{parse_datagram, NotifyMessage, StatusText, STATUS_TEXT_MAX};
 pub use order::{Order, Target};
 pub use state::{FORK_FAILED_SECS, QUIET_SECS};
 

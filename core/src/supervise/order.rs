@@ -31,6 +31,20 @@ pub enum Order {
         /// Make the child the leader of a new process group (`setpgid` in
         /// the child and in the parent, so no signal can miss the group).
         own_group: bool,
+        /// `notification-fd` (EXT-11): make a pipe, give the child its write
+        /// end as this descriptor, keep the read end, and send
+        /// [`Event::Ready`](super::Event::Ready) for the new pid when a
+        /// newline arrives on it.
+        notification_fd: Option<u32>,
+        /// `notify` (EXT-13): bind a datagram socket at `supervise/notify`
+        /// (afresh), start the child with `NOTIFY_SOCKET` naming it, and
+        /// send `Ready` and `StatusText` for what the new pid sends there.
+        notify_socket: bool,
+        /// `watchdog` (EXT-14, only with `notify_socket`): also set
+        /// `WATCHDOG_USEC` to this many seconds in microseconds and
+        /// `WATCHDOG_PID` to the child's pid, and send
+        /// [`Event::Watchdog`](super::Event::Watchdog) for its `WATCHDOG=1`.
+        watchdog_secs: Option<u32>,
     },
     /// fork, and in the child exec `./finish <code> <signal>` (EXT-5), as
     /// `SpawnRun` does `./run`; answer at once with `SpawnSucceeded` or
@@ -62,6 +76,12 @@ pub enum Order {
         /// Why fork failed.
         errno: Errno,
     },
+    /// Print `supervise: warning: <dir>/run sent no WATCHDOG=1 for <secs>
+    /// seconds, stopping it`; the signals that stop it follow (EXT-14).
+    WarnWatchdog {
+        /// The `watchdog` seconds that went by.
+        secs: u32,
+    },
     /// Leave the process with this code, after the orders before it.
     Exit(i32),
 }
@@ -72,7 +92,12 @@ impl Order {
     /// of the extensions have none.
     pub fn classic(self) -> Option<Action> {
         match self {
-            Order::SpawnRun { own_group: false } => Some(Action::Spawn),
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+                notify_socket: false,
+                watchdog_secs: None,
+            } => Some(Action::Spawn),
             Order::Signal {
                 target: Target::Pid(pid),
                 sig,
@@ -83,7 +108,8 @@ impl Order {
             Order::ReadConfig
             | Order::SpawnFinish { .. }
             | Order::WriteExtra(_)
-            | Order::SpawnRun { own_group: true }
+            | Order::WarnWatchdog { .. }
+            | Order::SpawnRun { .. }
             | Order::Signal {
                 target: Target::Group(_),
                 ..
@@ -96,7 +122,12 @@ impl From<Action> for Order {
     /// The order that is this 0.76 action.
     fn from(action: Action) -> Order {
         match action {
-            Action::Spawn => Order::SpawnRun { own_group: false },
+            Action::Spawn => Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+                notify_socket: false,
+                watchdog_secs: None,
+            },
             Action::Signal { pid, sig } => Order::Signal {
                 target: Target::Pid(pid),
                 sig,

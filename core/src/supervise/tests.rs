@@ -146,6 +146,15 @@ fn show_event(event: &Event) -> String {
         Event::ChildExited { pid, .. } => format!("exited {}", pid.0),
         Event::Control(c) => format!("control {}", c.byte() as char),
         Event::Configured { .. } => "configured".to_owned(),
+        Event::Ready { pid } => format!("ready {}", pid.0),
+        Event::Watchdog { pid } => format!("watchdog {}", pid.0),
+        Event::StatusText { pid, text } => {
+            format!(
+                "status {} {}",
+                pid.0,
+                String::from_utf8_lossy(text.as_bytes())
+            )
+        }
         Event::Tick => "tick".to_owned(),
     }
 }

@@ -287,3 +287,79 @@ fn extra_is_appended_only_when_it_says_something() {
         render(b"/service/x", &Observation::SuperviseNotRunning)
     );
 }
+
+/// Readiness (`notification-fd`) follows 0.76's suffixes, for the record's
+/// pid only: a line about another process says nothing.
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-11
+#[test]
+fn readiness_is_shown_for_the_running_pid_only() {
+    use crate::process::Pid;
+    use crate::supervise::{Extra, Readiness};
+    let observation = Observation::Status {
+        record: record(812, false, Want::Down),
+        now: NOW,
+        normally_up: false,
+    };
+    let show = |pid: i32, since: Option<Tai64N>| {
+        let extra = Extra {
+            ready: Some(Readiness {
+                pid: Pid(pid),
+                since,
+            }),
+            ..Extra::default()
+        };
+        String::from_utf8(render_with_extra(b"w", &observation, Some(&extra))).expect("ascii")
+    };
+    assert_eq!(
+        show(812, None),
+        "w: up (pid 812) 42 seconds, normally down, want down, not ready\n"
+    );
+    assert_eq!(
+        show(812, Some(Tai64N(Tai64(NOW.0 - 12), 999_999_999))),
+        "w: up (pid 812) 42 seconds, normally down, want down, ready 12 seconds\n"
+    );
+    // A moment in the future reads as 0, as the status's stamp does.
+    assert_eq!(
+        show(812, Some(Tai64N(Tai64(NOW.0 + 3), 0))),
+        "w: up (pid 812) 42 seconds, normally down, want down, ready 0 seconds\n"
+    );
+    assert_eq!(
+        show(813, None),
+        "w: up (pid 812) 42 seconds, normally down, want down\n"
+    );
+}
+
+/// A status text (`notify`) follows the readiness, for the record's pid
+/// only.
+//= spec/extensions.md#ext-8
+//= spec/extensions.md#ext-13
+#[test]
+fn status_text_is_shown_for_the_running_pid_only() {
+    use crate::process::Pid;
+    use crate::supervise::{Extra, Note, Readiness, StatusText};
+    let observation = Observation::Status {
+        record: record(812, false, Want::Up),
+        now: NOW,
+        normally_up: true,
+    };
+    let show = |pid: i32| {
+        let extra = Extra {
+            ready: Some(Readiness {
+                pid: Pid(812),
+                since: None,
+            }),
+            status: Some(Note {
+                pid: Pid(pid),
+                text: StatusText::new(b"loading \xff"),
+            }),
+            ..Extra::default()
+        };
+        String::from_utf8(render_with_extra(b"w", &observation, Some(&extra))).expect("utf-8")
+    };
+    assert_eq!(
+        show(812),
+        "w: up (pid 812) 42 seconds, not ready, status: loading \u{fffd}\n"
+    );
+    assert_eq!(show(813), "w: up (pid 812) 42 seconds, not ready\n");
+}

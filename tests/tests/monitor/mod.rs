@@ -24,6 +24,21 @@ pub(crate) fn service(dir: &Path, down: bool) {
     }
 }
 
+/// A service directory `dir` whose `./run` is given a notification pipe
+/// (`notification-fd` 4) and says it is ready once the file `ready` exists
+/// beside `dir` (which it then removes).
+pub(crate) fn ready_service(dir: &Path) {
+    fs::create_dir_all(dir).expect("mkdir service");
+    let run = dir.join("run");
+    fs::write(
+        &run,
+        "#!/bin/sh\nwhile [ ! -e ../ready ]; do sleep 0.01; done\nrm -f ../ready\necho >&4\nexec sleep 100000\n",
+    )
+    .expect("write run");
+    fs::set_permissions(&run, fs::Permissions::from_mode(0o755)).expect("chmod run");
+    fs::write(dir.join("notification-fd"), b"4\n").expect("write notification-fd");
+}
+
 /// Our supervise on `dir`, in its own process group (killed, service and
 /// all, when dropped).
 pub(crate) struct Supervisor {

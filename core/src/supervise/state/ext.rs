@@ -4,12 +4,13 @@
 //! of them does anything for a machine whose extension files are all
 //! absent (and the classic machine never has any).
 
-use super::{Finish, Machine, Phase, Resume};
+use super::{Child, Finish, Machine, Phase, Resume};
 use crate::process::{ExitKind, Pid, Sig};
 use crate::status::Want;
 use crate::supervise::backoff::wall_after;
 use crate::supervise::config::Extensions;
-use crate::supervise::extra::Extra;
+use crate::supervise::extra::{Extra, Note, Readiness};
+use crate::supervise::notify::StatusText;
 use crate::supervise::order::{Order, Target};
 use crate::{Errno, Mono, Now};
 
@@ -26,6 +27,33 @@ impl Machine {
             },
             restart: self.restart.map(|(_, wall)| (wall, self.attempt)),
             given_up: self.given_up.then_some(self.attempt),
+            ready: self.ready,
+            status: self.note,
+        }
+    }
+
+    /// The service process said what it is doing (`STATUS=`): kept for the
+    /// process that runs, until it is reaped.
+    //= spec/extensions.md#ext-13
+    pub(super) fn on_status_text(&mut self, pid: Pid, text: StatusText, out: &mut Vec<Order>) {
+        let running = matches!(self.child, Child::Up { pid: p, .. } if p == pid);
+        if running && self.ext.notify {
+            self.note = Some(Note { pid, text });
+            self.sync_extra(out);
+        }
+    }
+
+    /// The service process said it is ready (`notification-fd`): noted once
+    /// per run, for the process that was given the pipe and is not yet
+    /// known to have exited.
+    //= spec/extensions.md#ext-11
+    pub(super) fn on_ready(&mut self, now: Now, pid: Pid, out: &mut Vec<Order>) {
+        let running = matches!(self.child, Child::Up { pid: p, .. } if p == pid);
+        if let Some(ready @ Readiness { since: None, .. }) = &mut self.ready {
+            if running && ready.pid == pid {
+                ready.since = Some(now.wall);
+                self.sync_extra(out);
+            }
         }
     }
 
@@ -59,6 +87,54 @@ impl Machine {
                     sig: Sig::Kill,
                 });
             }
+        }
+        if !self.paused && self.watchdog.is_some_and(|at| now.mono >= at) {
+            self.fire_watchdog(now, out);
+        }
+    }
+
+    /// `watchdog` seconds for the current run (only with `notify`).
+    //= spec/extensions.md#ext-14
+    pub(super) fn watchdog_secs(&self) -> Option<u32> {
+        self.ext.watchdog.filter(|_| self.ext.notify)
+    }
+
+    /// `WATCHDOG=1` from the running service: its deadline starts again.
+    //= spec/extensions.md#ext-14
+    pub(super) fn on_watchdog(&mut self, now: Now, pid: Pid) {
+        let running = matches!(self.child, Child::Up { pid: p, .. } if p == pid);
+        if let (true, Some(_), Some(secs)) = (running, self.watchdog, self.watchdog_secs()) {
+            self.watchdog = Some(now.mono.after_secs(u64::from(secs)));
+        }
+    }
+
+    /// A paused service was continued (`c`, or `d`'s SIGCONT): it has the
+    /// whole `watchdog` period again from now.
+    //= spec/extensions.md#ext-14
+    pub(super) fn rearm_watchdog(&mut self, now: Now) {
+        if let (Some(_), Some(secs)) = (self.watchdog, self.watchdog_secs()) {
+            self.watchdog = Some(now.mono.after_secs(u64::from(secs)));
+        }
+    }
+
+    /// The watchdog's deadline passed without `WATCHDOG=1`: stop the
+    /// service as `d` would (TERM, CONT, the `timeout-kill` promise) but
+    /// leave it wanted as it is, so it is restarted.
+    //= spec/extensions.md#ext-14
+    fn fire_watchdog(&mut self, now: Now, out: &mut Vec<Order>) {
+        self.watchdog = None;
+        let (Child::Up { pid, .. }, Some(secs)) = (self.child, self.watchdog_secs()) else {
+            return;
+        };
+        out.push(Order::WarnWatchdog { secs });
+        self.signal(Sig::Term, out);
+        self.signal(Sig::Cont, out);
+        if let (Some(secs), None) = (self.ext.timeout_kill, self.kill) {
+            self.kill = Some(super::KillTimer {
+                at: now.mono.after_secs(u64::from(secs)),
+                target: self.target(pid),
+                revocable: false,
+            });
         }
     }
 
@@ -104,6 +180,9 @@ impl Machine {
         self.ext = ext;
         out.push(Order::SpawnRun {
             own_group: ext.stop_group,
+            notification_fd: ext.notification_fd,
+            notify_socket: ext.notify,
+            watchdog_secs: ext.watchdog.filter(|_| ext.notify),
         });
         self.phase = Phase::Spawning {
             then,
@@ -222,7 +301,8 @@ impl Machine {
     //= spec/extensions.md#ext-3
     pub(super) fn revoke_kill(&mut self) {
         if let (Some(kill), Some(pid)) = (self.kill, self.pid()) {
-            if matches!(kill.target, Target::Pid(p) | Target::Group(p) if p == pid) {
+            let theirs = matches!(kill.target, Target::Pid(p) | Target::Group(p) if p == pid);
+            if theirs && kill.revocable {
                 self.kill = None;
             }
         }

@@ -9,7 +9,7 @@ mod ext;
 
 use super::config::Extensions;
 use super::event::{Config, Event};
-use super::extra::Extra;
+use super::extra::{Extra, Note, Readiness};
 use super::order::{Order, Target};
 use crate::control::Command;
 use crate::process::{ExitKind, Pid, Sig};
@@ -104,6 +104,9 @@ pub(super) enum Mode {
 struct KillTimer {
     at: Mono,
     target: Target,
+    /// Promised by a `d` (which `u` and `o` take back), not by the
+    /// watchdog (EXT-14).
+    revocable: bool,
 }
 
 /// The supervise machine for one service directory.
@@ -134,6 +137,14 @@ pub(super) struct Machine {
     restart: Option<(Mono, Tai64N)>,
     /// `backoff`: supervise gave up restarting.
     given_up: bool,
+    /// `notification-fd`: the running service's readiness (none if it was
+    /// started without a notification descriptor, or is not running).
+    ready: Option<Readiness>,
+    /// `notify`: what the running service said it is doing.
+    note: Option<Note>,
+    /// `watchdog`: when the running service is stopped unless it sends
+    /// `WATCHDOG=1` first.
+    watchdog: Option<Mono>,
     child: Child,
     /// Byte 17: 0.76's `flagwant` and `flagwantup` together.
     want: Want,
@@ -164,6 +175,9 @@ impl Machine {
             failures: VecDeque::new(),
             restart: None,
             given_up: false,
+            ready: None,
+            note: None,
+            watchdog: None,
             child: Child::Down { since: now.wall },
             want: if cfg.down_file { Want::Down } else { Want::Up },
             paused: false,
@@ -210,6 +224,8 @@ impl Machine {
             self.kill.map(|k| k.at),
             finish,
             self.restart.map(|r| r.0),
+            // A paused service cannot ping: its watchdog waits.
+            self.watchdog.filter(|_| !self.paused),
         ]
         .into_iter()
         .flatten()
@@ -275,6 +291,21 @@ impl Machine {
                     self.on_configured(ext, then, &mut out);
                 }
             }
+            Event::Ready { pid } => {
+                if self.phase != Phase::Exited {
+                    self.on_ready(now, pid, &mut out);
+                }
+            }
+            Event::Watchdog { pid } => {
+                if self.phase != Phase::Exited {
+                    self.on_watchdog(now, pid);
+                }
+            }
+            Event::StatusText { pid, text } => {
+                if self.phase != Phase::Exited {
+                    self.on_status_text(pid, text, &mut out);
+                }
+            }
             Event::ChildExited { pid, status } => self.on_child_exited(now, pid, status, &mut out),
             Event::Control(command) => self.on_control_byte(now, command, &mut out),
             Event::Tick => {}
@@ -302,10 +333,22 @@ impl Machine {
         }
         self.paused = false;
         self.run_started = now.mono;
+        //= spec/extensions.md#ext-14
+        self.watchdog = self
+            .watchdog_secs()
+            .map(|secs| now.mono.after_secs(u64::from(secs)));
         self.child = Child::Up {
             pid,
             since: now.wall,
         };
+        // Not ready yet, said before the status names the pid, so that a
+        // reader who sees the pid sees this too.
+        //= spec/extensions.md#ext-11
+        //= spec/extensions.md#ext-13
+        if self.ext.notification_fd.is_some() || self.ext.notify {
+            self.ready = Some(Readiness { pid, since: None });
+            self.sync_extra(out);
+        }
         self.announce(out);
         self.phase = Phase::Quiet {
             until: now.mono.after_secs(QUIET_SECS),
@@ -331,6 +374,8 @@ impl Machine {
         {
             if pid == service {
                 self.child = Child::Exited { pid, since, how };
+                //= spec/extensions.md#ext-14
+                self.watchdog = None;
                 if self.phase == Phase::Waiting {
                     self.run(now, Resume::NextTurn, out);
                 }
@@ -391,6 +436,10 @@ impl Machine {
                             self.kill = None;
                         }
                         self.announce(out);
+                        //= spec/extensions.md#ext-11
+                        self.ready = None;
+                        self.note = None;
+                        self.sync_extra(out);
                         self.count_run(now);
                         //= spec/extensions.md#ext-5
                         if self.ext.finish {
@@ -446,12 +495,16 @@ impl Machine {
                 if let Some(pid) = self.pid() {
                     self.signal(Sig::Term, out);
                     self.signal(Sig::Cont, out);
-                    self.paused = false;
+                    //= spec/extensions.md#ext-14
+                    if std::mem::take(&mut self.paused) {
+                        self.rearm_watchdog(now);
+                    }
                     //= spec/extensions.md#ext-3
                     if let (Some(secs), None) = (self.ext.timeout_kill, self.kill) {
                         self.kill = Some(KillTimer {
                             at: now.mono.after_secs(u64::from(secs)),
                             target: self.target(pid),
+                            revocable: true,
                         });
                     }
                 }
@@ -479,7 +532,10 @@ impl Machine {
             }
             //= spec/supervise.md#sup-13
             Command::Continue => {
-                self.paused = false;
+                //= spec/extensions.md#ext-14
+                if std::mem::take(&mut self.paused) {
+                    self.rearm_watchdog(now);
+                }
                 self.announce(out);
                 self.signal(Sig::Cont, out);
             }
@@ -501,7 +557,12 @@ impl Machine {
         self.sync_extra(out);
         match self.mode {
             Mode::Classic => {
-                out.push(Order::SpawnRun { own_group: false });
+                out.push(Order::SpawnRun {
+                    own_group: false,
+                    notification_fd: None,
+                    notify_socket: false,
+                    watchdog_secs: None,
+                });
                 self.phase = Phase::Spawning {
                     then,
                     finish: false,

@@ -116,8 +116,27 @@ fn show_event(event: &Event) -> String {
 fn show_order(order: &Order) -> String {
     match order {
         Order::ReadConfig => "read config".to_owned(),
-        Order::SpawnRun { own_group: false } => "spawn run".to_owned(),
-        Order::SpawnRun { own_group: true } => "spawn run in own group".to_owned(),
+        Order::SpawnRun {
+            own_group,
+            notification_fd,
+            notify_socket,
+            watchdog_secs,
+        } => {
+            let mut text = "spawn run".to_owned();
+            if *own_group {
+                text.push_str(" in own group");
+            }
+            if let Some(fd) = notification_fd {
+                text.push_str(&format!(" with notification fd {fd}"));
+            }
+            if *notify_socket {
+                text.push_str(" with notify socket");
+            }
+            if let Some(secs) = watchdog_secs {
+                text.push_str(&format!(" and watchdog {secs}"));
+            }
+            text
+        }
         Order::Signal {
             target: Target::Pid(pid),
             sig,
@@ -142,6 +161,7 @@ fn show_order(order: &Order) -> String {
                 .replace('\n', ", ")
         ),
         Order::WarnForkFailed { errno } => format!("warn fork failed {}", errno.0),
+        Order::WarnWatchdog { secs } => format!("warn watchdog {secs}"),
         Order::Exit(code) => format!("exit {code}"),
     }
 }
@@ -278,7 +298,12 @@ fn every_start_reads_the_files_first() {
                 random: 0,
             }
         ),
-        vec![Order::SpawnRun { own_group: false }]
+        vec![Order::SpawnRun {
+            own_group: false,
+            notification_fd: None,
+            notify_socket: false,
+            watchdog_secs: None,
+        }]
     );
     let orders = sv.handle(at(0), Event::SpawnSucceeded { pid: Pid(100) });
     assert_eq!(
@@ -480,7 +505,12 @@ fn with_stop_group_every_signal_goes_to_the_group() {
                 random: 0,
             }
         ),
-        vec![Order::SpawnRun { own_group: true }]
+        vec![Order::SpawnRun {
+            own_group: true,
+            notification_fd: None,
+            notify_socket: false,
+            watchdog_secs: None,
+        }]
     );
     let mut sim = ExtSim::started(up(), stop_group(None));
     sim.tick();
@@ -637,7 +667,12 @@ fn finish_runs_between_the_end_of_run_and_its_restart() {
         vec![
             finishing(None),
             Order::ReadConfig,
-            Order::SpawnRun { own_group: false },
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+                notify_socket: false,
+                watchdog_secs: None,
+            },
             Order::WriteStatus(record(4000, 102, false, Want::Up))
         ]
     );
@@ -906,7 +941,12 @@ fn a_long_run_resets_the_count() {
     let _ = sim.send(2000, Event::Tick);
     // 101 runs from 2 s to 7 s: long enough.
     let orders = sim.send(7000, exited(101));
-    assert!(orders.contains(&Order::SpawnRun { own_group: false }));
+    assert!(orders.contains(&Order::SpawnRun {
+        own_group: false,
+        notification_fd: None,
+        notify_socket: false,
+        watchdog_secs: None,
+    }));
     assert_eq!(sim.sv.extra(), Extra::default());
     // 102 dies at once: the first restart in a row again.
     let _ = sim.send(7010, exited(102));
@@ -1117,6 +1157,8 @@ fn the_extra_file_round_trips_and_tolerates_the_unknown() {
         finishing: Some(Pid(1)),
         restart: Some((at(5500).wall, 3)),
         given_up: Some(2),
+        ready: None,
+        status: None,
     };
     assert_eq!(
         String::from_utf8(all.encode()).expect("text"),
@@ -1153,4 +1195,353 @@ fn transcript_backoff() {
             (26_000, ctl(Command::Down)),
         ]
     ));
+}
+
+fn notification_fd(fd: u32) -> Extensions {
+    Extensions {
+        notification_fd: Some(fd),
+        ..Extensions::default()
+    }
+}
+
+fn readiness(pid: i32, since_ms: Option<u64>) -> Order {
+    Order::WriteExtra(Extra {
+        ready: Some(Readiness {
+            pid: Pid(pid),
+            since: since_ms.map(|ms| at(ms).wall),
+        }),
+        ..Extra::default()
+    })
+}
+
+/// With `notification-fd`, the spawn passes the descriptor, `not-ready` is
+/// written before the status names the pid, the newline makes it `ready`
+/// (once), and the reap forgets it after the status says pid 0.
+//= spec/extensions.md#ext-11
+#[test]
+fn notification_fd_reports_readiness_of_the_running_service() {
+    let mut sim = ExtSim::new(up(), notification_fd(3));
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders,
+        vec![
+            Order::ReadConfig,
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: Some(3),
+                notify_socket: false,
+                watchdog_secs: None,
+            },
+            readiness(100, None),
+            Order::WriteStatus(record(0, 100, false, Want::Up)),
+        ]
+    );
+    // Readiness is not a control byte: it is noted even in the quiet period.
+    assert_eq!(
+        sim.send(400, Event::Ready { pid: Pid(100) }),
+        vec![readiness(100, Some(400))]
+    );
+    assert_eq!(sim.sv.extra().readiness_of(100), Some(Some(at(400).wall)));
+    // A second newline, or one for another process, changes nothing.
+    assert!(sim.send(500, Event::Ready { pid: Pid(100) }).is_empty());
+    assert!(sim.send(600, Event::Ready { pid: Pid(7) }).is_empty());
+    sim.tick();
+    let orders = sim.send(2000, exited(100));
+    assert_eq!(
+        orders[..2],
+        [
+            Order::WriteStatus(record(2000, 0, false, Want::Up)),
+            Order::WriteExtra(Extra::default()),
+        ]
+    );
+    // The restart is a new run: not ready again.
+    assert_eq!(
+        orders[2..],
+        [
+            Order::ReadConfig,
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: Some(3),
+                notify_socket: false,
+                watchdog_secs: None,
+            },
+            readiness(101, None),
+            Order::WriteStatus(record(2000, 101, false, Want::Up)),
+        ]
+    );
+}
+
+/// A service that exits before its newline was never ready, and one that
+/// has exited (not yet reaped, in the quiet period) is not made ready.
+//= spec/extensions.md#ext-11
+#[test]
+fn an_exit_before_the_newline_is_not_ready() {
+    let mut sim = ExtSim::started(up(), notification_fd(4));
+    sim.send(300, exited(100));
+    assert!(sim.send(400, Event::Ready { pid: Pid(100) }).is_empty());
+    assert_eq!(sim.sv.extra().readiness_of(100), Some(None));
+    let orders = sim.send(1000, Event::Tick);
+    let reaped = orders
+        .iter()
+        .position(|o| *o == Order::WriteStatus(record(1000, 0, false, Want::Up)))
+        .expect("the reap is written");
+    assert_eq!(orders[reaped + 1], Order::WriteExtra(Extra::default()));
+    assert_eq!(sim.sv.extra().readiness_of(101), Some(None));
+}
+
+/// Without the file nothing about readiness is ever written, and `Ready`
+/// is ignored, by the extended and the classic machine alike.
+//= spec/extensions.md#ext-1
+//= spec/extensions.md#ext-11
+#[test]
+fn without_notification_fd_ready_is_ignored() {
+    let mut sim = ExtSim::started(up(), Extensions::default());
+    let before = sim.sv.clone();
+    assert!(sim.send(100, Event::Ready { pid: Pid(100) }).is_empty());
+    assert_eq!(sim.sv, before);
+    let (mut classic, _) = Supervise::new(up(), at(0));
+    let _ = classic.handle(at(0), Event::Started);
+    let _ = classic.handle(at(0), Event::SpawnSucceeded { pid: Pid(100) });
+    let before = classic.clone();
+    assert!(classic
+        .handle(at(100), Event::Ready { pid: Pid(100) })
+        .is_empty());
+    assert_eq!(classic, before);
+}
+
+/// The file is read at each start: removing it takes effect at the next
+/// one, and the readiness of a `finish`ed run is gone before `./finish`.
+//= spec/extensions.md#ext-2
+//= spec/extensions.md#ext-11
+#[test]
+fn transcript_notification_fd() {
+    let mut sim = ExtSim::new(
+        up(),
+        Extensions {
+            finish: true,
+            timeout_finish: Some(5),
+            ..notification_fd(3)
+        },
+    );
+    sim.send(0, Event::Started);
+    sim.send(300, Event::Ready { pid: Pid(100) });
+    sim.tick();
+    sim.send(5000, ctl(Command::Term));
+    sim.send(5100, exited(100));
+    sim.ext = Extensions::default();
+    sim.send(5200, exited(101));
+    sim.send(5300, Event::Ready { pid: Pid(102) });
+    sim.tick();
+    sim.send(7000, ctl(Command::Term));
+    sim.send(7100, exited(102));
+    insta::assert_snapshot!(sim.log);
+}
+
+fn notify() -> Extensions {
+    Extensions {
+        notify: true,
+        ..Extensions::default()
+    }
+}
+
+/// With `notify`, the spawn asks for the socket, the run starts not ready,
+/// `READY=1` makes it ready and `STATUS=` texts are kept for the running
+/// pid until its reap; from anyone else they change nothing.
+//= spec/extensions.md#ext-13
+#[test]
+fn notify_reports_readiness_and_status_text() {
+    let mut sim = ExtSim::new(up(), notify());
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders[1..],
+        [
+            Order::SpawnRun {
+                own_group: false,
+                notification_fd: None,
+                notify_socket: true,
+                watchdog_secs: None,
+            },
+            readiness(100, None),
+            Order::WriteStatus(record(0, 100, false, Want::Up)),
+        ]
+    );
+    let busy = StatusText::new(b"loading");
+    let orders = sim.send(
+        200,
+        Event::StatusText {
+            pid: Pid(100),
+            text: busy,
+        },
+    );
+    let expected = Extra {
+        ready: Some(Readiness {
+            pid: Pid(100),
+            since: None,
+        }),
+        status: Some(Note {
+            pid: Pid(100),
+            text: busy,
+        }),
+        ..Extra::default()
+    };
+    assert_eq!(orders, [Order::WriteExtra(expected)]);
+    assert_eq!(
+        expected.encode(),
+        b"not-ready 100\nstatus 100 loading\n".to_vec()
+    );
+    assert_eq!(Extra::decode(&expected.encode()), expected);
+    // The same text again writes nothing; another sender changes nothing.
+    assert!(sim
+        .send(
+            300,
+            Event::StatusText {
+                pid: Pid(100),
+                text: busy
+            }
+        )
+        .is_empty());
+    assert!(sim
+        .send(
+            300,
+            Event::StatusText {
+                pid: Pid(9),
+                text: StatusText::new(b"x")
+            }
+        )
+        .is_empty());
+    sim.send(400, Event::Ready { pid: Pid(100) });
+    assert_eq!(sim.sv.extra().status_of(100), Some(busy));
+    assert_eq!(sim.sv.extra().readiness_of(100), Some(Some(at(400).wall)));
+    sim.tick();
+    let orders = sim.send(2000, exited(100));
+    assert_eq!(orders[1], Order::WriteExtra(Extra::default()));
+    // Without `notify`, a status text is ignored.
+    let mut plain = ExtSim::started(up(), notification_fd(3));
+    assert!(plain
+        .send(
+            100,
+            Event::StatusText {
+                pid: Pid(100),
+                text: busy
+            }
+        )
+        .is_empty());
+}
+
+fn watchdog(secs: u32) -> Extensions {
+    Extensions {
+        notify: true,
+        watchdog: Some(secs),
+        ..Extensions::default()
+    }
+}
+
+/// With `notify` and `watchdog`, the start passes the seconds; each
+/// `WATCHDOG=1` from the service moves the deadline; a missed one stops the
+/// service as `d` would, but wanted up, so it is restarted with a new
+/// watchdog.
+//= spec/extensions.md#ext-14
+#[test]
+fn a_silent_service_is_stopped_and_restarted() {
+    let mut sim = ExtSim::new(up(), watchdog(2));
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders[1],
+        Order::SpawnRun {
+            own_group: false,
+            notification_fd: None,
+            notify_socket: true,
+            watchdog_secs: Some(2),
+        }
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(1000).mono));
+    sim.tick();
+    assert_eq!(sim.sv.next_deadline(), Some(at(2000).mono));
+    // A ping moves the deadline; one from anyone else does not.
+    assert!(sim.send(1500, Event::Watchdog { pid: Pid(100) }).is_empty());
+    assert!(sim.send(1600, Event::Watchdog { pid: Pid(7) }).is_empty());
+    assert_eq!(sim.sv.next_deadline(), Some(at(3500).mono));
+    // An early Tick does nothing; the one at the deadline stops it.
+    assert!(sim.send(3000, Event::Tick).is_empty());
+    assert_eq!(
+        sim.send(3500, Event::Tick),
+        [
+            Order::WarnWatchdog { secs: 2 },
+            kill(100, Sig::Term),
+            kill(100, Sig::Cont),
+        ]
+    );
+    // Once: no deadline until the next start, and a late ping changes
+    // nothing.
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(3600, Event::Watchdog { pid: Pid(100) }).is_empty());
+    assert_eq!(sim.sv.status().want, Want::Up);
+    let orders = sim.send(3700, exited(100));
+    assert!(orders.contains(&Order::WriteStatus(record(3700, 101, false, Want::Up))));
+    assert_eq!(sim.sv.next_deadline(), Some(at(4700).mono));
+    sim.tick();
+    assert_eq!(sim.sv.next_deadline(), Some(at(5700).mono));
+}
+
+/// A paused service cannot ping: its watchdog waits, and `c` gives it the
+/// whole period again. With `timeout-kill`, a service stopped by the
+/// watchdog that ignores SIGTERM is killed that many seconds later, and a
+/// `u` does not take that back.
+//= spec/extensions.md#ext-3
+//= spec/extensions.md#ext-14
+#[test]
+fn the_watchdog_waits_for_a_pause_and_keeps_timeout_kills_promise() {
+    let mut sim = ExtSim::new(
+        up(),
+        Extensions {
+            timeout_kill: Some(3),
+            ..watchdog(2)
+        },
+    );
+    sim.send(0, Event::Started);
+    sim.tick();
+    sim.send(1500, ctl(Command::Pause));
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(2500, Event::Tick).is_empty());
+    sim.send(3000, ctl(Command::Continue));
+    assert_eq!(sim.sv.next_deadline(), Some(at(5000).mono));
+    assert_eq!(
+        sim.send(5000, Event::Tick),
+        [
+            Order::WarnWatchdog { secs: 2 },
+            kill(100, Sig::Term),
+            kill(100, Sig::Cont),
+        ]
+    );
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+    sim.send(6000, ctl(Command::Up));
+    assert_eq!(sim.sv.next_deadline(), Some(at(8000).mono));
+    assert_eq!(sim.send(8000, Event::Tick), [kill(100, Sig::Kill)]);
+}
+
+/// `watchdog` without `notify` does nothing (the driver does not even
+/// read it; a machine told so anyway ignores it).
+//= spec/extensions.md#ext-14
+#[test]
+fn watchdog_needs_notify() {
+    let mut sim = ExtSim::new(
+        up(),
+        Extensions {
+            watchdog: Some(1),
+            ..Extensions::default()
+        },
+    );
+    let orders = sim.send(0, Event::Started);
+    assert_eq!(
+        orders[1],
+        Order::SpawnRun {
+            own_group: false,
+            notification_fd: None,
+            notify_socket: false,
+            watchdog_secs: None,
+        }
+    );
+    sim.tick();
+    assert_eq!(sim.sv.next_deadline(), None);
+    assert!(sim.send(5000, Event::Watchdog { pid: Pid(100) }).is_empty());
 }

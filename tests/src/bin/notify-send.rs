@@ -1,0 +1,43 @@
+//! Test helper for supervise's `notify` (spec/extensions.md EXT-13): a
+//! stand-in for a service that speaks systemd's notification protocol.
+//!
+//! `notify-send FILE MESSAGE [PROGRAM ARG...]`: wait until FILE exists
+//! (`-` for no wait), remove it, send MESSAGE as one datagram to
+//! `$NOTIFY_SOCKET`, then exec PROGRAM with its arguments (so the pid that
+//! sent stays the service's), or exit 0. Exits 111 if it cannot send.
+//! Meant to be run from a service's `./run` by the tests, which create FILE
+//! when the service is to speak; it checks for FILE every 10 ms.
+
+use std::os::unix::net::UnixDatagram;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [file, message, rest @ ..] = args.as_slice() else {
+        eprintln!("notify-send: usage: notify-send FILE MESSAGE [PROGRAM ARG...]");
+        std::process::exit(100);
+    };
+    if file != "-" {
+        while !Path::new(file).exists() {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = std::fs::remove_file(file);
+    }
+    let Some(socket) = std::env::var_os("NOTIFY_SOCKET") else {
+        eprintln!("notify-send: NOTIFY_SOCKET is not set");
+        std::process::exit(111);
+    };
+    let sent = UnixDatagram::unbound().and_then(|s| s.send_to(message.as_bytes(), &socket));
+    if let Err(e) = sent {
+        eprintln!("notify-send: unable to send: {e}");
+        std::process::exit(111);
+    }
+    if let [program, args @ ..] = rest {
+        let e = Command::new(program).args(args).exec();
+        eprintln!("notify-send: unable to run {program}: {e}");
+        std::process::exit(111);
+    }
+}
