@@ -18,7 +18,8 @@ const MAX_STEPS: usize = 400;
 /// children of supervise (which it must ignore).
 const FIRST_PID: i32 = 100;
 
-fn at_ms(ms: u64) -> Now {
+/// A fake clock reading `ms` milliseconds after the start.
+pub(crate) fn at_ms(ms: u64) -> Now {
     Now {
         mono: Mono(ms.saturating_mul(1_000_000)),
         wall: label::from_unix(
@@ -39,7 +40,7 @@ fn any_errno(u: &mut Unstructured<'_>) -> Errno {
     .unwrap_or(&Errno::EAGAIN)
 }
 
-fn any_exit(u: &mut Unstructured<'_>) -> ExitKind {
+pub(crate) fn any_exit(u: &mut Unstructured<'_>) -> ExitKind {
     u.arbitrary().unwrap_or(ExitKind::Exited(0))
 }
 

@@ -2,13 +2,14 @@
 //! arbitrary event sequences with arbitrary extension files, in lockstep
 //! with the extended reference model, the driver played by the target.
 
+use crate::machines::{any_exit, at_ms};
 use arbitrary::Unstructured;
-use dt_core::process::{ExitKind, Pid};
+use dt_core::process::Pid;
 use dt_core::supervise::{
     Backoff, Command, Config, Event, Extensions, Extra, GiveUp, Order, StatusText, SuperviseExt,
     Target,
 };
-use dt_core::{label, Errno, Mono, Now};
+use dt_core::Errno;
 use dt_model::supervise::ModelSupervise;
 use std::collections::BTreeSet;
 
@@ -17,16 +18,6 @@ const MAX_STEPS: usize = 400;
 
 /// Service pids are handed out from here up; smaller ones are strangers.
 const FIRST_PID: i32 = 100;
-
-fn at_ms(ms: u64) -> Now {
-    Now {
-        mono: Mono(ms.saturating_mul(1_000_000)),
-        wall: label::from_unix(
-            i64::try_from(ms / 1000).unwrap_or(i64::MAX),
-            u32::try_from(ms % 1000).unwrap_or(0) * 1_000_000,
-        ),
-    }
-}
 
 /// Small seconds, or none.
 fn secs(u: &mut Unstructured<'_>) -> Option<u32> {
@@ -75,10 +66,6 @@ fn any_extensions(u: &mut Unstructured<'_>) -> Extensions {
         notify,
         watchdog: secs(u).filter(|_| notify),
     }
-}
-
-fn any_exit(u: &mut Unstructured<'_>) -> ExitKind {
-    u.arbitrary().unwrap_or(ExitKind::Exited(0))
 }
 
 /// `SuperviseExt` and the extended `ModelSupervise` fed the same events at

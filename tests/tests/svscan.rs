@@ -983,7 +983,13 @@ fn no_descriptors(side: Side) -> Vec<String> {
     service(&sv.join("b"), SLEEPER);
     service(&sv.join("b/log"), SLEEPER);
     // Standard input, output and error leave one descriptor: no pipe.
-    let mut lab = Lab::start_restricted(side, root, "ulimit -S -n 4", None);
+    let lab = Lab::start_restricted(side, root, "ulimit -S -n 4", None);
+    first_warning_twice(lab)
+}
+
+/// Wait until svscan's first warning has come at two scans; the messages
+/// and how many supervise processes run.
+fn first_warning_twice(mut lab: Lab) -> Vec<String> {
     let first = wait::until_or_panic("a warning", || {
         let text = lab.stderr_text();
         Some(text.split_once('\n')?.0.to_owned())
@@ -1024,15 +1030,8 @@ fn no_processes(side: Side) -> Vec<String> {
     service(&root.path().join("sv/a"), SLEEPER);
     // A user of its own (the unreadable-directory test runs as nobody at
     // the same time), so that svscan is its only process.
-    let mut lab = Lab::start_restricted(side, root, "ulimit -S -p 1", Some("daemon"));
-    let first = wait::until_or_panic("a warning", || {
-        let text = lab.stderr_text();
-        Some(text.split_once('\n')?.0.to_owned())
-    });
-    await_message(&lab, &first, 2);
-    lab.note(format!("messages {:?}", lab.messages()));
-    lab.note(format!("supervise processes: {}", supervise_count(&lab)));
-    lab.notes
+    let lab = Lab::start_restricted(side, root, "ulimit -S -p 1", Some("daemon"));
+    first_warning_twice(lab)
 }
 
 //= spec/svscan.md#scan-7
