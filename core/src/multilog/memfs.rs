@@ -452,6 +452,9 @@ impl MemFs {
                 ok
             }
             Action::Append { dir, bytes } => {
+                // The machine never asks for a write of nothing (a real
+                // write of 0 bytes would look like a failed one).
+                assert!(!bytes.is_empty(), "an empty append");
                 let ino = self.handle(*dir, &FileName::Current)?;
                 let n = short.unwrap_or(bytes.len()).min(bytes.len());
                 self.inodes[ino].data.extend_from_slice(&bytes[..n]);

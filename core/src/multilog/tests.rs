@@ -737,3 +737,111 @@ fn no_arguments_reads_to_the_end_and_writes_nothing() {
     assert_eq!(run.exit, Some(0));
     assert_eq!(transcript(&run.log), "Exit(0)");
 }
+
+/// The driver stops reading at end of input; should input still arrive
+/// (a driver bug, or a test), the logger ignores it rather than logging
+/// bytes after the end it already acted on.
+//= spec/multilog.md#log-19
+#[test]
+fn input_after_the_end_of_input_is_ignored() {
+    let mut fs = MemFs::new();
+    let mut run = start(&["./main"], &mut fs);
+    run.feed(&mut fs, b"one\n", 65536);
+    run.send(Event::Eof);
+    assert_eq!(
+        run.logger.wants_input(),
+        None,
+        "nothing is read after the end"
+    );
+    run.send(Event::Input(b"late\n"));
+    run.send(Event::Input(b""));
+    run.settle(&mut fs);
+    assert_eq!(run.exit, Some(0));
+    assert_eq!(fs.logged(b"./main"), b"one\n");
+}
+
+//= spec/multilog.md#log-21
+#[test]
+fn a_write_of_nothing_is_a_failure_warned_about_and_retried() {
+    let mut fs = MemFs::new();
+    let mut run = start(&["./main"], &mut fs);
+    fs.inject(fs_steps_after_start(), Fault::Short(0));
+    run.send(Event::Input(b"hello\n"));
+    while run.step(&mut fs) {}
+    assert!(run.logger.next_deadline().is_some(), "pausing");
+    run.settle(&mut fs);
+    run.eof(&mut fs);
+    assert_eq!(
+        fs.warnings,
+        vec![Failure {
+            problem: Problem::WriteTo {
+                dir: b"./main".to_vec(),
+                file: FileName::Current
+            },
+            cause: Cause::PartialWrite,
+        }]
+    );
+    assert_eq!(fs.logged(b"./main"), b"hello\n");
+}
+
+/// `=st` with a fault injected at each step after start-up in turn: the
+/// first warning about the status file, and what the file holds at the end.
+fn status_file_fault(fault: Fault, problem: fn(Vec<u8>) -> Problem) -> (Failure, Vec<u8>) {
+    let script = ["=st", "./main"];
+    let base = {
+        let mut fs = MemFs::new();
+        start(&script, &mut fs);
+        fs.steps
+    };
+    for k in base..base + 12 {
+        let mut fs = MemFs::new();
+        let mut run = start(&script, &mut fs);
+        fs.inject(k, fault);
+        run.feed(&mut fs, b"first line\n", 65536);
+        run.eof(&mut fs);
+        let wanted = problem(b"st".to_vec());
+        if let Some(warning) = fs.warnings.iter().find(|w| w.problem == wanted) {
+            let text = fs.status_file(b"st").unwrap_or_default().to_vec();
+            return (warning.clone(), text);
+        }
+    }
+    panic!("no step of the status write met {fault:?}");
+}
+
+//= spec/multilog.md#log-6
+//= spec/multilog.md#log-21
+#[test]
+fn status_file_failures_keep_their_errors_and_are_retried() {
+    let write = |file| Problem::WriteStatus { file };
+    let seek = |file| Problem::SeekStatus { file };
+    let (warning, text) = status_file_fault(Fault::Short(1), write);
+    assert_eq!(warning.cause, Cause::PartialWrite);
+    assert!(text.starts_with(b"first line"), "{text:?}");
+    let (warning, text) = status_file_fault(Fault::Fail(Errno::ENOSPC), write);
+    assert_eq!(warning.cause, Cause::Errno(Errno::ENOSPC));
+    assert!(text.starts_with(b"first line"), "{text:?}");
+    let (warning, text) = status_file_fault(Fault::Fail(Errno::ENOSPC), seek);
+    assert_eq!(warning.cause, Cause::Errno(Errno::ENOSPC));
+    assert!(text.starts_with(b"first line"), "{text:?}");
+}
+
+/// A read that starts when `current` is already full (its last line had no
+/// end yet) is cut before its first byte: the rotation comes first, and
+/// nothing is written as an empty append.
+//= spec/multilog.md#log-10
+#[test]
+fn a_chunk_arriving_at_a_full_current_rotates_before_writing() {
+    let mut fs = MemFs::new();
+    let mut run = start(&["s4096", "./main"], &mut fs);
+    let mut input = vec![b'x'; 4096];
+    input.extend_from_slice(b"a\nb\n");
+    run.feed(&mut fs, &input, 4096);
+    run.eof(&mut fs);
+    assert_eq!(run.exit, Some(0));
+    assert_eq!(fs.logged(b"./main"), input);
+    let archives = names(&fs, "./main")
+        .iter()
+        .filter(|n| n.starts_with('@'))
+        .count();
+    assert!(archives >= 1, "{:?}", names(&fs, "./main"));
+}
