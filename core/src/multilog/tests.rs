@@ -934,3 +934,142 @@ fn a_failure_at_any_step_of_a_rotation_is_warned_about_and_retried() {
         assert_eq!(fs.logged(b"./main"), input, "fault at step {k}");
     }
 }
+
+/// The name of an action's kind, for the fault tables.
+fn kind(action: &Action) -> String {
+    let text = format!("{action:?}");
+    let end = text.find([' ', '(', '{']).unwrap_or(text.len());
+    text[..end].to_owned()
+}
+
+/// The actions the filesystem answers (the ones a fault can hit), in order.
+fn answered(log: &[Action]) -> Vec<String> {
+    log.iter()
+        .filter(|a| {
+            !matches!(
+                a,
+                Action::Close { .. }
+                    | Action::Stderr(_)
+                    | Action::Warn(_)
+                    | Action::Fatal(_)
+                    | Action::Exit(_)
+            )
+        })
+        .map(kind)
+        .collect()
+}
+
+/// A directory as `setup` leaves it, with a processor that upper-cases.
+fn fault_fs(setup: &dyn Fn(&mut MemFs)) -> MemFs {
+    let mut fs = MemFs::new();
+    setup(&mut fs);
+    fs.set_processor(Box::new(|previous: &[u8], state: &[u8]| {
+        Ok((previous.to_ascii_uppercase(), state.to_vec()))
+    }));
+    fs
+}
+
+/// For every step of a run of `script` over `input` (from step `from`), a
+/// failure injected there and what came of it: the step's action, then
+/// `fatal <problem>` and the exit code, or the warnings and whether every
+/// byte was logged. One line per step, for a snapshot.
+fn fault_table(setup: &dyn Fn(&mut MemFs), script: &[&str], input: &[u8], from: u64) -> String {
+    let clean = {
+        let mut fs = fault_fs(setup);
+        let mut run = start(script, &mut fs);
+        run.feed(&mut fs, input, 65536);
+        run.eof(&mut fs);
+        assert_eq!(run.exit, Some(0));
+        answered(&run.log)
+    };
+    let mut table = String::new();
+    for (k, action) in clean.iter().enumerate().skip(from as usize) {
+        let mut fs = fault_fs(setup);
+        fs.inject(k as u64, Fault::Fail(Errno::EIO));
+        let mut run = Run::new(Script::from_args(script), now());
+        run.settle(&mut fs);
+        run.feed(&mut fs, input, 65536);
+        run.eof(&mut fs);
+        let outcome = match &fs.fatal {
+            Some(fatal) => format!("fatal {fatal:?} exit {:?}", run.exit),
+            None => {
+                let warned: Vec<String> = fs
+                    .warnings
+                    .iter()
+                    .map(|w| format!("{:?}", w.problem))
+                    .collect();
+                let whole = fs
+                    .logged(b"./main")
+                    .to_ascii_lowercase()
+                    .ends_with(&input.to_ascii_lowercase());
+                format!("warned {warned:?} whole {whole} exit {:?}", run.exit)
+            }
+        };
+        table.push_str(&format!("{k} {action}: {outcome}\n"));
+    }
+    // The directory's name, readable.
+    table.replace("[46, 47, 109, 97, 105, 110]", "\"./main\"")
+}
+
+/// Every start-up step, failing, in the three situations start-up tells
+/// apart (a fresh directory, a clean `current` to append to, the remains of
+/// a crash): which failures are fatal (as in 0.76) and which are tolerated.
+//= spec/multilog.md#log-12
+//= spec/multilog.md#log-13
+//= spec/multilog.md#log-14
+//= spec/multilog.md#log-22
+#[test]
+fn a_failure_at_each_start_up_step() {
+    let fresh = |_: &mut MemFs| {};
+    let clean = |fs: &mut MemFs| fs.put(b"./main", b"current", b"old\n", 0o744);
+    let crashed = |fs: &mut MemFs| {
+        fs.put(b"./main", b"previous", b"prev\n", 0o744);
+        fs.put(b"./main", b"current", b"partial", 0o644);
+        fs.put(b"./main", b"processed", b"half", 0o644);
+        fs.put(b"./main", b"state", b"s", 0o644);
+    };
+    let mut text = String::new();
+    for (name, setup) in [
+        ("fresh", &fresh as &dyn Fn(&mut MemFs)),
+        ("clean", &clean),
+        ("crashed", &crashed),
+    ] {
+        text.push_str(&format!("== {name}\n"));
+        text.push_str(&fault_table(setup, &["./main"], b"line\n", 0));
+    }
+    insta::assert_snapshot!(text);
+}
+
+/// Every step of a rotation through a processor, failing: each is warned
+/// about and retried, and nothing is lost.
+//= spec/multilog.md#log-17
+//= spec/multilog.md#log-21
+#[test]
+fn a_failure_at_each_step_of_a_processed_rotation() {
+    let script = ["s4096", "!p", "./main"];
+    let started = {
+        let mut fs = fault_fs(&|_| {});
+        start(&script, &mut fs);
+        fs.steps
+    };
+    let input = lines(45, 99);
+    let text = fault_table(&|_| {}, &script, &input, started);
+    for line in text.lines() {
+        assert!(line.contains("whole true exit Some(0)"), "{line}");
+        assert!(!line.contains("warned []"), "{line}");
+    }
+    insta::assert_snapshot!(text);
+}
+
+/// At the very end of TAI64N (an archive already named with the largest
+/// label), a new archive gets that label again rather than wrapping round to
+/// one that would sort first and be trimmed as the oldest.
+//= spec/multilog.md#log-25
+#[test]
+fn archive_names_never_wrap_past_the_largest_label() {
+    let largest = (1u128 << 96) - 1;
+    let name = super::rotate::archive_name(now().wall, Some(largest), b's');
+    assert_eq!(name, b"@ffffffffffffffffffffffff.s".to_vec());
+    let name = super::rotate::archive_name(now().wall, Some(largest - 1), b'u');
+    assert_eq!(name, b"@ffffffffffffffffffffffff.u".to_vec());
+}
