@@ -1073,3 +1073,20 @@ fn archive_names_never_wrap_past_the_largest_label() {
     let name = super::rotate::archive_name(now().wall, Some(largest - 1), b'u');
     assert_eq!(name, b"@ffffffffffffffffffffffff.u".to_vec());
 }
+
+/// `e` shortens only lines longer than 200 bytes (checked against Debian's
+/// multilog: 200 bytes come out whole, 201 as 200 and `...`).
+//= spec/multilog.md#log-5
+#[test]
+fn e_shortens_only_lines_longer_than_200_bytes() {
+    let mut fs = MemFs::new();
+    let mut run = start(&["e"], &mut fs);
+    let exact = "x".repeat(STDERR_MAX);
+    let over = "y".repeat(STDERR_MAX + 1);
+    run.feed(&mut fs, format!("{exact}\n{over}\n").as_bytes(), 65536);
+    run.eof(&mut fs);
+    assert_eq!(
+        String::from_utf8_lossy(&fs.stderr),
+        format!("{exact}\n{}...\n", "y".repeat(STDERR_MAX))
+    );
+}
