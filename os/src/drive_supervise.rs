@@ -112,6 +112,10 @@ const NOTIFY_PATH: &str = "supervise/notify";
 /// terminating NUL).
 const SUN_PATH_MAX: usize = 107;
 
+/// How many datagrams of the notification socket one turn of the loop
+/// reads at most.
+const NOTIFY_BATCH: usize = 64;
+
 /// The notification socket (EXT-13) and the pid whose datagrams count.
 #[derive(Debug)]
 struct NotifySocket {
@@ -600,7 +604,10 @@ impl Prepared {
             return events;
         };
         let mut buffer = [0u8; 4096];
-        loop {
+        // At most this many per turn of the loop: a service that sends
+        // faster than supervise reads must not keep it from its control
+        // pipe (the socket stays readable, so the rest comes next turn).
+        for _ in 0..NOTIFY_BATCH {
             let mut space = nix::cmsg_space!(UnixCredentials);
             let mut iov = [std::io::IoSliceMut::new(&mut buffer)];
             let received = recvmsg::<()>(

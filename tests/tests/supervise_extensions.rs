@@ -660,3 +660,20 @@ fn watchdog_restarts_a_silent_service() {
         "{stderr:?}"
     );
 }
+
+/// A service that floods its notification socket cannot keep supervise
+/// from its control pipe: supervise reads a bounded number of datagrams per
+/// turn of its loop, so `svc -d` still stops it.
+//= spec/extensions.md#ext-13
+#[test]
+fn a_service_flooding_notify_still_obeys_svc() {
+    let helper = notify_send();
+    let run = format!("#!/bin/sh\nexec {helper} +flood 'STATUS=flooding'\n");
+    let dir = service("notify-flood", &run, &[("notify", "")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    sup.await_svstat("s: up (pid N) N seconds, not ready, status: flooding\n");
+    sup.svc("-d");
+    sup.await_down(b'd');
+    sup.stop();
+}

@@ -7,6 +7,9 @@
 //! sent stays the service's), or exit 0. Exits 111 if it cannot send.
 //! Meant to be run from a service's `./run` by the tests, which create FILE
 //! when the service is to speak; it checks for FILE every 10 ms.
+//!
+//! `notify-send +flood MESSAGE`: send MESSAGE again and again, as fast as
+//! the socket takes it, until killed (a service flooding its supervise).
 
 use std::os::unix::net::UnixDatagram;
 use std::os::unix::process::CommandExt;
@@ -20,6 +23,9 @@ fn main() {
         eprintln!("notify-send: usage: notify-send FILE MESSAGE [PROGRAM ARG...]");
         std::process::exit(100);
     };
+    if file == "+flood" {
+        flood(message);
+    }
     if file != "-" {
         while !Path::new(file).exists() {
             std::thread::sleep(Duration::from_millis(10));
@@ -39,5 +45,18 @@ fn main() {
         let e = Command::new(program).args(args).exec();
         eprintln!("notify-send: unable to run {program}: {e}");
         std::process::exit(111);
+    }
+}
+
+/// Send `message` to `$NOTIFY_SOCKET` forever, ignoring failures.
+fn flood(message: &str) -> ! {
+    let socket = std::env::var_os("NOTIFY_SOCKET").unwrap_or_default();
+    let Ok(sender) = UnixDatagram::unbound() else {
+        std::process::exit(111);
+    };
+    loop {
+        if sender.send_to(message.as_bytes(), &socket).is_err() {
+            std::thread::yield_now();
+        }
     }
 }
