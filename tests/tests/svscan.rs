@@ -1024,6 +1024,35 @@ fn running_as_root(test: &str) -> bool {
     root
 }
 
+/// A logged service with one descriptor more than a pipe needs once
+/// standard input, output and error are open (DEV-11).
+fn one_descriptor_to_spare(side: Side) -> Vec<String> {
+    let root = TempDir::new("scan-nofile5");
+    let sv = root.path().join("sv");
+    service(&sv.join("b"), SLEEPER);
+    service(&sv.join("b/log"), SLEEPER);
+    let mut lab = Lab::start_restricted(side, root, "ulimit -S -n 5", None);
+    // 0.76 repeats its pipe warning at each scan; ours makes the pipe, and
+    // the two supervise processes then fail for lack of descriptors.
+    wait::until_or_panic(&format!("two messages ({})", side.name()), || {
+        (lab.stderr_text().lines().count() >= 2).then_some(())
+    });
+    lab.note(format!("messages {:?}", lab.messages()));
+    lab.notes
+}
+
+//= spec/deviations.md#dev-11
+#[test]
+fn with_a_descriptor_to_spare_ours_makes_the_pipe_where_0_76_cannot() {
+    let (reference, ours) = both(one_descriptor_to_spare);
+    let pipe = "svscan: warning: unable to create pipe for b: process cannot open more files";
+    assert!(
+        reference.iter().any(|l| l.contains(pipe)),
+        "0.76: {reference:#?}"
+    );
+    assert!(!ours.iter().any(|l| l.contains(pipe)), "ours: {ours:#?}");
+}
+
 /// A service under a user that may not have another process.
 fn no_processes(side: Side) -> Vec<String> {
     let root = TempDir::new("scan-nproc");
