@@ -22,7 +22,7 @@ pub struct StatusText {
 
 impl StatusText {
     /// The text of `bytes`, cut at [`STATUS_TEXT_MAX`] bytes, control
-    /// characters (below space, and DEL) replaced by `?`.
+    /// characters (below space, DEL and the C1 controls) replaced by `?`.
     //= spec/extensions.md#ext-13
     pub fn new(bytes: &[u8]) -> StatusText {
         let kept = &bytes[..bytes.len().min(STATUS_TEXT_MAX)];
@@ -37,6 +37,8 @@ impl StatusText {
                 from
             };
         }
+        let len = usize::from(text.len).min(STATUS_TEXT_MAX);
+        blank_c1_controls(&mut text.bytes[..len]);
         text
     }
 
@@ -63,6 +65,40 @@ impl<'a> arbitrary::Arbitrary<'a> for StatusText {
     fn arbitrary(u: &mut arbitrary::Unstructured<'a>) -> arbitrary::Result<StatusText> {
         let len = u.int_in_range(0..=STATUS_TEXT_MAX)?;
         Ok(StatusText::new(u.bytes(len)?))
+    }
+}
+
+/// Replace the C1 control characters (U+0080 to U+009F, which a terminal
+/// may take as the start of an escape sequence) with `?`: in UTF-8 text
+/// their two bytes, and a byte 0x80 to 0x9F that is not part of a UTF-8
+/// character (an 8-bit terminal reads it as the control itself). The rest
+/// of the text, UTF-8 or not, is kept.
+fn blank_c1_controls(bytes: &mut [u8]) {
+    let mut at = 0;
+    while at < bytes.len() {
+        let (valid, bad) = match std::str::from_utf8(&bytes[at..]) {
+            Ok(_) => (bytes.len() - at, 0),
+            Err(e) => (
+                e.valid_up_to(),
+                e.error_len().unwrap_or(bytes.len() - at - e.valid_up_to()),
+            ),
+        };
+        let mut i = at;
+        while i + 1 < at + valid {
+            if bytes[i] == 0xc2 && (0x80..=0x9f).contains(&bytes[i + 1]) {
+                bytes[i] = b'?';
+                bytes[i + 1] = b'?';
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        for byte in &mut bytes[at + valid..at + valid + bad] {
+            if (0x80..=0x9f).contains(byte) {
+                *byte = b'?';
+            }
+        }
+        at += valid + bad;
     }
 }
 
@@ -139,5 +175,29 @@ mod tests {
         assert_eq!(format!("{:?}", StatusText::new(b"hi")), "\"hi\"");
         // Bytes that are not UTF-8 are kept as they are.
         assert_eq!(StatusText::new(b"\xff").as_bytes(), b"\xff");
+    }
+
+    /// C1 controls (CSI is U+009B, 0x9B in an 8-bit terminal) would let a
+    /// service send escape sequences to the terminal of whoever runs svstat.
+    //= spec/extensions.md#ext-13
+    #[test]
+    fn status_text_has_no_c1_controls() {
+        // U+009B (CSI) and U+0085 in UTF-8, between characters that stay.
+        assert_eq!(
+            StatusText::new("é\u{9b}31m ok \u{85}Ā".as_bytes()).as_bytes(),
+            "é??31m ok ??Ā".as_bytes()
+        );
+        // A lone 0x9B (not UTF-8) and continuation bytes of real
+        // characters (Ā is C4 80, ğ is C4 9F) are told apart.
+        assert_eq!(
+            StatusText::new(b"\x9b31m \xc4\x80\xc4\x9f \xff\x85").as_bytes(),
+            b"?31m \xc4\x80\xc4\x9f \xff?"
+        );
+        // A character cut at the length limit leaves its lead byte only.
+        let mut long = vec![b'x'; STATUS_TEXT_MAX - 1];
+        long.extend_from_slice("\u{9b}".as_bytes());
+        let text = StatusText::new(&long);
+        assert_eq!(text.as_bytes().len(), STATUS_TEXT_MAX);
+        assert_eq!(text.as_bytes()[STATUS_TEXT_MAX - 1], 0xc2);
     }
 }
