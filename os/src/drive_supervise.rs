@@ -116,6 +116,10 @@ const SUN_PATH_MAX: usize = 107;
 /// reads at most.
 const NOTIFY_BATCH: usize = 64;
 
+/// How many reads of the notification pipe empty a full one (64 KiB, in
+/// reads of 4 KiB) once its process has exited.
+const NOTIFY_READS_AT_EXIT: usize = 16;
+
 /// The notification socket (EXT-13) and the pid whose datagrams count.
 #[derive(Debug)]
 struct NotifySocket {
@@ -441,11 +445,14 @@ impl Prepared {
             let mut events = Vec::new();
             // The notification pipe before the reap: a newline written
             // before an exit is seen before that exit (EXT-11).
-            events.extend(self.read_notification());
+            events.extend(self.read_notification(1));
             events.extend(self.read_notify_socket());
             while self.children.read_signal().ok().flatten().is_some() {}
             while let Some((pid, status)) = reap() {
                 if self.notifier.as_ref().is_some_and(|n| n.pid == pid) {
+                    // What it wrote before it exited counts (EXT-11): read
+                    // the rest of a full pipe, then be done with it.
+                    events.extend(self.read_notification(NOTIFY_READS_AT_EXIT));
                     self.notifier = None;
                 }
                 if self.notify.as_ref().is_some_and(|n| n.pid == pid) {
@@ -644,27 +651,36 @@ impl Prepared {
         events
     }
 
-    /// Whatever has arrived on the notification pipe: `Ready` at the first
-    /// newline (and the pipe is done with), nothing at end of file (done
-    /// with too) or while the pipe is empty.
+    /// What the notification pipe brings in at most `reads` reads: `Ready`
+    /// at the first newline (and the pipe is done with), nothing at end of
+    /// file (done with too), nothing yet otherwise. Bounded, as for the
+    /// socket: a service writing without end cannot keep supervise from its
+    /// control pipe (the pipe stays readable for the next turn).
     //= spec/extensions.md#ext-11
-    fn read_notification(&mut self) -> Option<Event> {
+    fn read_notification(&mut self, reads: usize) -> Option<Event> {
         let notifier = self.notifier.as_ref()?;
-        let mut buffer = [0u8; 256];
-        loop {
+        // A pipe's atomic size: what a service writes at once comes in one read.
+        let mut buffer = [0u8; 4096];
+        for _ in 0..reads {
             match nix::unistd::read(notifier.pipe.as_fd(), &mut buffer) {
-                Ok(0) => break,
                 Ok(n) if buffer[..n].contains(&b'\n') => {
                     let pid = notifier.pid;
                     self.notifier = None;
                     return Some(Event::Ready { pid });
                 }
+                Ok(0) => {
+                    self.notifier = None;
+                    return None;
+                }
                 Ok(_) | Err(nix::errno::Errno::EINTR) => continue,
                 Err(nix::errno::Errno::EAGAIN) => return None,
-                Err(_) => break,
+                // A pipe that cannot be read: done with.
+                Err(_) => {
+                    self.notifier = None;
+                    return None;
+                }
             }
         }
-        self.notifier = None;
         None
     }
 
