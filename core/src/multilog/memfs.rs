@@ -306,14 +306,7 @@ impl MemFs {
 
     /// Carry out one action; its answer, if it has one.
     pub fn execute(&mut self, action: &Action) -> Option<Event<'static>> {
-        let answered = !matches!(
-            action,
-            Action::Close { .. }
-                | Action::Stderr(_)
-                | Action::Warn(_)
-                | Action::Fatal(_)
-                | Action::Exit(_)
-        );
+        let answered = is_answered(action);
         let fault = if answered && self.faults_on {
             let fault = self.faults.remove(&self.fault_clock);
             self.fault_clock += 1;
@@ -516,6 +509,19 @@ impl MemFs {
 enum Answer {
     Done(Done),
     Exited(ExitKind),
+}
+
+/// Whether the driver answers `action` with an event (so a fault can hit
+/// it): every action but closing, messages and the exit.
+pub fn is_answered(action: &Action) -> bool {
+    !matches!(
+        action,
+        Action::Close { .. }
+            | Action::Stderr(_)
+            | Action::Warn(_)
+            | Action::Fatal(_)
+            | Action::Exit(_)
+    )
 }
 
 /// A logger running on a [`MemFs`] with a simulated clock: what the real

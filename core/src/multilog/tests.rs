@@ -1,4 +1,4 @@
-use super::memfs::{Fault, MemFs, Run};
+use super::memfs::{is_answered, Fault, MemFs, Run};
 use super::*;
 use crate::process::ExitKind;
 use crate::{label, Errno, Mono, Now};
@@ -427,7 +427,7 @@ fn term_at_a_line_boundary_exits_at_once() {
 fn a_failed_write_warns_pauses_5_seconds_and_retries() {
     let mut fs = MemFs::new();
     let mut run = start(&["./main"], &mut fs);
-    fs.inject(fs_steps_after_start(), Fault::Fail(Errno::ENOSPC));
+    fs.inject(steps_after_start(&["./main"]), Fault::Fail(Errno::ENOSPC));
     run.send(Event::Input(b"hello\n"));
     while run.step(&mut fs) {}
     let deadline = run.logger.next_deadline().expect("pausing");
@@ -444,13 +444,7 @@ fn a_failed_write_warns_pauses_5_seconds_and_retries() {
     assert_eq!(run.exit, Some(0));
     assert_eq!(
         fs.warnings,
-        vec![Failure {
-            problem: Problem::WriteTo {
-                dir: b"./main".to_vec(),
-                file: FileName::Current
-            },
-            cause: Cause::Errno(Errno::ENOSPC),
-        }]
+        vec![current_write_failure(Cause::Errno(Errno::ENOSPC))]
     );
     assert_eq!(fs.logged(b"./main"), b"hello\n");
 }
@@ -461,7 +455,7 @@ fn a_failed_write_warns_pauses_5_seconds_and_retries() {
 fn a_short_write_is_continued_at_once() {
     let mut fs = MemFs::new();
     let mut run = start(&["./main"], &mut fs);
-    fs.inject(fs_steps_after_start(), Fault::Short(2));
+    fs.inject(steps_after_start(&["./main"]), Fault::Short(2));
     run.log.clear();
     run.feed(&mut fs, b"hello\n", 65536);
     run.eof(&mut fs);
@@ -478,11 +472,22 @@ fn a_short_write_is_continued_at_once() {
     assert_eq!(fs.logged(b"./main"), b"hello\n");
 }
 
-/// The fault clock counts every step since the filesystem was made; a
-/// fresh directory's start-up takes this many.
-fn fs_steps_after_start() -> u64 {
+/// The warning for a failed write to `./main/current`.
+fn current_write_failure(cause: Cause) -> Failure {
+    Failure {
+        problem: Problem::WriteTo {
+            dir: b"./main".to_vec(),
+            file: FileName::Current,
+        },
+        cause,
+    }
+}
+
+/// The fault clock counts every step since the filesystem was made; the
+/// start-up of `script` in a fresh directory takes this many.
+fn steps_after_start(script: &[&str]) -> u64 {
     let mut fs = MemFs::new();
-    start(&["./main"], &mut fs);
+    start(script, &mut fs);
     fs.steps
 }
 
@@ -492,7 +497,7 @@ fn fs_steps_after_start() -> u64 {
 fn term_while_pausing_gives_up_at_the_next_failure() {
     let mut fs = MemFs::new();
     let mut run = start(&["./main"], &mut fs);
-    let base = fs_steps_after_start();
+    let base = steps_after_start(&["./main"]);
     fs.inject(base, Fault::Fail(Errno::ENOSPC));
     fs.inject(base + 1, Fault::Fail(Errno::ENOSPC));
     run.send(Event::Input(b"hello\nwor"));
@@ -524,7 +529,7 @@ fn term_while_pausing_gives_up_at_the_next_failure() {
 fn term_while_pausing_finishes_cleanly_when_the_retry_works() {
     let mut fs = MemFs::new();
     let mut run = start(&["./main"], &mut fs);
-    fs.inject(fs_steps_after_start(), Fault::Fail(Errno::ENOSPC));
+    fs.inject(steps_after_start(&["./main"]), Fault::Fail(Errno::ENOSPC));
     run.send(Event::Input(b"hello\n"));
     while run.step(&mut fs) {}
     run.send(Event::Term);
@@ -765,7 +770,7 @@ fn input_after_the_end_of_input_is_ignored() {
 fn a_write_of_nothing_is_a_failure_warned_about_and_retried() {
     let mut fs = MemFs::new();
     let mut run = start(&["./main"], &mut fs);
-    fs.inject(fs_steps_after_start(), Fault::Short(0));
+    fs.inject(steps_after_start(&["./main"]), Fault::Short(0));
     run.send(Event::Input(b"hello\n"));
     while run.step(&mut fs) {}
     assert!(run.logger.next_deadline().is_some(), "pausing");
@@ -773,13 +778,7 @@ fn a_write_of_nothing_is_a_failure_warned_about_and_retried() {
     run.eof(&mut fs);
     assert_eq!(
         fs.warnings,
-        vec![Failure {
-            problem: Problem::WriteTo {
-                dir: b"./main".to_vec(),
-                file: FileName::Current
-            },
-            cause: Cause::PartialWrite,
-        }]
+        vec![current_write_failure(Cause::PartialWrite)]
     );
     assert_eq!(fs.logged(b"./main"), b"hello\n");
 }
@@ -788,11 +787,7 @@ fn a_write_of_nothing_is_a_failure_warned_about_and_retried() {
 /// first warning about the status file, and what the file holds at the end.
 fn status_file_fault(fault: Fault, problem: fn(Vec<u8>) -> Problem) -> (Failure, Vec<u8>) {
     let script = ["=st", "./main"];
-    let base = {
-        let mut fs = MemFs::new();
-        start(&script, &mut fs);
-        fs.steps
-    };
+    let base = steps_after_start(&script);
     for k in base..base + 12 {
         let mut fs = MemFs::new();
         let mut run = start(&script, &mut fs);
@@ -909,11 +904,7 @@ fn cut_points_around_the_buffer_and_line_limits() {
 #[test]
 fn a_failure_at_any_step_of_a_rotation_is_warned_about_and_retried() {
     let input = lines(60, 99);
-    let started = {
-        let mut fs = MemFs::new();
-        start(&["s4096", "./main"], &mut fs);
-        fs.steps
-    };
+    let started = steps_after_start(&["s4096", "./main"]);
     let clean_steps = {
         let mut fs = MemFs::new();
         let mut run = start(&["s4096", "./main"], &mut fs);
@@ -944,19 +935,7 @@ fn kind(action: &Action) -> String {
 
 /// The actions the filesystem answers (the ones a fault can hit), in order.
 fn answered(log: &[Action]) -> Vec<String> {
-    log.iter()
-        .filter(|a| {
-            !matches!(
-                a,
-                Action::Close { .. }
-                    | Action::Stderr(_)
-                    | Action::Warn(_)
-                    | Action::Fatal(_)
-                    | Action::Exit(_)
-            )
-        })
-        .map(kind)
-        .collect()
+    log.iter().filter(|a| is_answered(a)).map(kind).collect()
 }
 
 /// A directory as `setup` leaves it, with a processor that upper-cases.
@@ -1047,11 +1026,7 @@ fn a_failure_at_each_start_up_step() {
 #[test]
 fn a_failure_at_each_step_of_a_processed_rotation() {
     let script = ["s4096", "!p", "./main"];
-    let started = {
-        let mut fs = fault_fs(&|_| {});
-        start(&script, &mut fs);
-        fs.steps
-    };
+    let started = steps_after_start(&script);
     let input = lines(45, 99);
     let text = fault_table(&|_| {}, &script, &input, started);
     for line in text.lines() {
