@@ -6,8 +6,8 @@ use crate::clock;
 use crate::errno::from_nix;
 use crate::process::{fork_child, reap};
 use dt_core::scan::{
-    Action, Entry, EntryKind, Event, Listing, LogProbe, Role, Scan, ServiceId, Warning,
-    MAX_SERVICES,
+    descriptors_wanted, Action, Entry, EntryKind, Event, Listing, LogProbe, Role, Scan, ServiceId,
+    Warning, MAX_SERVICES,
 };
 use dt_core::softlimit::Resource;
 use dt_core::Errno;
@@ -188,19 +188,13 @@ fn watch_directory() -> Result<Inotify, Errno> {
 }
 
 /// With more services than 0.76's 1000, svscan may need more descriptors
-/// (two per logged service) than the usual soft limit of 1024: raise it
+/// ([`descriptors_wanted`]) than the usual soft limit of 1024: raise it
 /// towards the hard limit, and return the limits to give back to children
 /// so that services run with the limits they would have had.
 //= spec/svscan.md#scan-11
 fn raise_descriptor_limit(max_services: usize) -> Option<(u64, u64)> {
-    if max_services <= MAX_SERVICES {
-        return None;
-    }
+    let wanted = descriptors_wanted(max_services)?;
     let (soft, hard) = crate::rlimit::get(Resource::Nofile).ok()?;
-    let wanted = u64::try_from(max_services)
-        .ok()?
-        .saturating_mul(2)
-        .saturating_add(64);
     let raised = wanted.min(hard);
     if raised <= soft {
         return None;

@@ -26,6 +26,18 @@ pub fn parse_limit(value: &[u8]) -> Option<usize> {
     (1..=LIMIT_CEILING).contains(&limit).then_some(limit)
 }
 
+/// How many open descriptors svscan wants with `max_services` services:
+/// two per logged service (the pipe's ends) and room for its own; `None`
+/// up to 0.76's limit, where svscan leaves its descriptor limit alone.
+//= spec/svscan.md#scan-11
+pub fn descriptors_wanted(max_services: usize) -> Option<u64> {
+    if max_services <= crate::scan::MAX_SERVICES {
+        return None;
+    }
+    let services = u64::try_from(max_services).unwrap_or(u64::MAX);
+    Some(services.saturating_mul(2).saturating_add(64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +62,14 @@ mod tests {
         ] {
             assert_eq!(parse_limit(bad), None, "{bad:?}");
         }
+    }
+
+    //= spec/svscan.md#scan-11
+    #[test]
+    fn descriptors_are_wanted_only_beyond_a_thousand_services() {
+        assert_eq!(descriptors_wanted(1), None);
+        assert_eq!(descriptors_wanted(1000), None);
+        assert_eq!(descriptors_wanted(1001), Some(2066));
+        assert_eq!(descriptors_wanted(LIMIT_CEILING), Some(2_000_064));
     }
 }

@@ -18,7 +18,9 @@ mod stop;
 
 pub use action::{Action, Role, ServiceId, Warning};
 pub use event::{Entry, EntryKind, Event, Listing, LogProbe};
-pub use instant::{parse_limit, INSTANT_VARIABLE, LIMIT_CEILING, LIMIT_VARIABLE};
+pub use instant::{
+    descriptors_wanted, parse_limit, INSTANT_VARIABLE, LIMIT_CEILING, LIMIT_VARIABLE,
+};
 pub use machine::{Scan, ServiceView, MAX_SERVICES, RESCAN_SECS, STOP_NUDGE_SECS};
 pub use stop::{parse_grace, DEFAULT_GRACE_SECS, STOP_VARIABLE};
 
