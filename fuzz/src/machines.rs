@@ -40,6 +40,19 @@ fn any_errno(u: &mut Unstructured<'_>) -> Errno {
     .unwrap_or(&Errno::EAGAIN)
 }
 
+/// How far to move the fake clock: not at all, a little, to the machine's
+/// `deadline` or just past it, or past the 60-second fork back-off.
+pub(crate) fn any_advance(u: &mut Unstructured<'_>, deadline: Option<Mono>, now_ms: u64) -> u64 {
+    let to_deadline = deadline.map_or(0, |d| (d.0 / 1_000_000).saturating_sub(now_ms));
+    match u.int_in_range(0..=9u8).unwrap_or(0) {
+        0..=2 => 0,
+        3..=5 => u.int_in_range(0..=1500u64).unwrap_or(0),
+        6 | 7 => to_deadline,
+        8 => to_deadline + u.int_in_range(0..=100u64).unwrap_or(0),
+        _ => 61_000,
+    }
+}
+
 pub(crate) fn any_exit(u: &mut Unstructured<'_>) -> ExitKind {
     u.arbitrary().unwrap_or(ExitKind::Exited(0))
 }
@@ -107,16 +120,7 @@ pub fn supervise_events(data: &[u8]) {
             };
             (advance, event)
         } else {
-            let to_deadline = core
-                .next_deadline()
-                .map_or(0, |d| (d.0 / 1_000_000).saturating_sub(now_ms));
-            let advance = match u.int_in_range(0..=9u8).unwrap_or(0) {
-                0..=2 => 0,
-                3..=5 => u.int_in_range(0..=1500u64).unwrap_or(0),
-                6 | 7 => to_deadline,
-                8 => to_deadline + u.int_in_range(0..=100u64).unwrap_or(0),
-                _ => 61_000,
-            };
+            let advance = any_advance(&mut u, core.next_deadline(), now_ms);
             let service = alive.iter().next().copied();
             let event = match u.int_in_range(0..=19u8).unwrap_or(0) {
                 0..=7 => {

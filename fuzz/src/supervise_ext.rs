@@ -2,7 +2,7 @@
 //! arbitrary event sequences with arbitrary extension files, in lockstep
 //! with the extended reference model, the driver played by the target.
 
-use crate::machines::{any_exit, at_ms};
+use crate::machines::{any_advance, any_exit, at_ms};
 use arbitrary::Unstructured;
 use dt_core::process::Pid;
 use dt_core::supervise::{
@@ -122,16 +122,7 @@ pub fn supervise_ext_events(data: &[u8]) {
             };
             (u.int_in_range(0..=2u64).unwrap_or(0), event)
         } else {
-            let to_deadline = core
-                .next_deadline()
-                .map_or(0, |d| (d.0 / 1_000_000).saturating_sub(now_ms));
-            let advance = match u.int_in_range(0..=9u8).unwrap_or(0) {
-                0..=2 => 0,
-                3..=5 => u.int_in_range(0..=1500u64).unwrap_or(0),
-                6 | 7 => to_deadline,
-                8 => to_deadline + u.int_in_range(0..=100u64).unwrap_or(0),
-                _ => 61_000,
-            };
+            let advance = any_advance(&mut u, core.next_deadline(), now_ms);
             let children: Vec<i32> = alive.iter().copied().collect();
             let child = u.choose(&children).ok().copied();
             let service = alive.iter().next_back().copied().unwrap_or(1);

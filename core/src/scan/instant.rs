@@ -17,12 +17,7 @@ pub const LIMIT_CEILING: usize = 1_000_000;
 /// at least 1 and at most [`LIMIT_CEILING`]; anything else is refused.
 //= spec/svscan.md#scan-11
 pub fn parse_limit(value: &[u8]) -> Option<usize> {
-    if value.is_empty() || value.len() > 7 || !value.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let limit = value
-        .iter()
-        .fold(0usize, |acc, &digit| acc * 10 + usize::from(digit - b'0'));
+    let limit = usize::try_from(super::stop::decimal(value)?).ok()?;
     (1..=LIMIT_CEILING).contains(&limit).then_some(limit)
 }
 

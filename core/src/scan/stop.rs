@@ -14,7 +14,13 @@ pub fn parse_grace(value: &[u8]) -> Option<u64> {
     if value.is_empty() {
         return Some(DEFAULT_GRACE_SECS);
     }
-    if !value.iter().all(u8::is_ascii_digit) {
+    decimal(value)
+}
+
+/// The number `value` writes in decimal digits only (at least one), if it
+/// fits in a `u64`: how svscan's settings write numbers.
+pub(crate) fn decimal(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
         return None;
     }
     value.iter().try_fold(0u64, |acc, &digit| {
