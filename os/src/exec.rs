@@ -6,51 +6,11 @@ use crate::errno::from_nix;
 use dt_core::pathexec::{apply_changes, candidates, search_path, EnvChange, ExecFailures, Next};
 use dt_core::Errno;
 use std::ffi::{CStr, CString};
-use std::sync::atomic::{AtomicU8, Ordering};
 
 extern "C" {
     /// The C library's environment, as the kernel gave it and as `execve`
     /// expects it.
     static environ: *const *const libc::c_char;
-}
-
-/// SIGPIPE's disposition when the process started: 0 not yet known,
-/// 1 default, 2 ignored.
-static STARTING_SIGPIPE: AtomicU8 = AtomicU8::new(0);
-
-/// Run by the C library before `main`, and so before the Rust runtime sets
-/// SIGPIPE to "ignore": remember how the process inherited it.
-#[used]
-#[link_section = ".init_array"]
-static RECORD_STARTING_SIGPIPE: extern "C" fn() = record_starting_sigpipe;
-
-extern "C" fn record_starting_sigpipe() {
-    // SAFETY: an all-zero `sigaction` is a valid value of the C struct, and
-    // sigaction with a null new action only reads the current disposition
-    // into it; no other thread exists yet.
-    let ignored = unsafe {
-        let mut old: libc::sigaction = std::mem::zeroed();
-        libc::sigaction(libc::SIGPIPE, std::ptr::null(), &mut old) == 0
-            && old.sa_sigaction == libc::SIG_IGN
-    };
-    STARTING_SIGPIPE.store(if ignored { 2 } else { 1 }, Ordering::Relaxed);
-}
-
-/// Give SIGPIPE back the disposition the process inherited, undoing the
-/// Rust runtime's "ignore", so that the program exec'd next inherits what
-/// it would have inherited from 0.76: the default action, or "ignore" if
-/// whoever started us ignored it. Call it first in `main`.
-//= spec/tools.md#exec-5
-pub fn restore_sigpipe() {
-    // Naming the recorder keeps its object file, and so its `.init_array`
-    // entry, in every program that calls this. Should it not have run, the
-    // default action is the safe guess.
-    let _ = std::hint::black_box(&RECORD_STARTING_SIGPIPE);
-    if STARTING_SIGPIPE.load(Ordering::Relaxed) == 2 {
-        crate::signals::ignore_sigpipe();
-    } else {
-        crate::signals::default_sigpipe();
-    }
 }
 
 /// This process's environment entry by entry, in order, as the C library

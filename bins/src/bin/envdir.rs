@@ -1,6 +1,7 @@
 //! envdir: run a program with environment variables set from the files of
 //! a directory.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -12,11 +13,12 @@ use dt_os::envdir::{read, EnvdirError};
 
 const PROG: &str = "envdir";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#envdir-1
 //= spec/tools.md#envdir-2
 //= spec/tools.md#envdir-5
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     if args.len() < 3 {
         tool::usage(&args, None, PROG, "envdir dir child", EXIT_TEMPORARY);

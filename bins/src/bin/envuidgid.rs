@@ -1,5 +1,6 @@
 //! envuidgid: run a program with `GID` and `UID` set to an account's ids.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -10,10 +11,11 @@ use dt_os::account::lookup;
 
 const PROG: &str = "envuidgid";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#envuidgid-1
 //= spec/tools.md#envuidgid-2
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     if args.len() < 3 {
         tool::usage(&args, None, PROG, "envuidgid account child", EXIT_USAGE);

@@ -1,6 +1,7 @@
 //! fghack: run a program that puts itself in the background, and wait for
 //! it and its descendants as if it had stayed in the foreground.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -11,11 +12,12 @@ use dt_os::fghack::{run, Ended, FghackError};
 
 const PROG: &str = "fghack";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#fghack-1
 //= spec/tools.md#fghack-2
 //= spec/tools.md#fghack-3
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     if args.len() < 2 {
         tool::usage(&args, None, PROG, "fghack child", EXIT_USAGE);

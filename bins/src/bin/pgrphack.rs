@@ -1,5 +1,6 @@
 //! pgrphack: run a program in a new session and process group.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -8,10 +9,11 @@ use dt_bins::diag::EXIT_USAGE;
 
 const PROG: &str = "pgrphack";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#pgrphack-1
 //= spec/tools.md#pgrphack-2
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     if args.len() < 2 {
         tool::usage(&args, None, PROG, "pgrphack child", EXIT_USAGE);

@@ -1,12 +1,15 @@
 //! readproctitle: show the latest bytes of stdin in the last argument, for
 //! `ps` to display (svscanboot feeds it svscan's errors).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_core::proctitle::ProcTitle;
 use dt_os::proctitle::LastArgument;
 
+dt_bins::entry!(program);
+
 //= spec/svscan.md#title-1
-fn main() {
+fn program() {
     let Some(mut argument) = LastArgument::get() else {
         std::process::exit(100);
     };

@@ -1,5 +1,6 @@
 //! setlock: run a program holding an exclusive lock on a file.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -10,11 +11,12 @@ use dt_os::lock::{hold, LockError};
 
 const PROG: &str = "setlock";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#setlock-1
 //= spec/tools.md#setlock-2
 //= spec/tools.md#setlock-3
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     let setlock = parse(&args).unwrap_or_else(|Usage(problem)| {
         tool::usage(&args, problem.as_ref(), PROG, USAGE, EXIT_USAGE)

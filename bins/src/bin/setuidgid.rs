@@ -1,6 +1,7 @@
 //! setuidgid: run a program as another account, with only its primary
 //! group.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -10,10 +11,11 @@ use dt_os::account::{become_account, lookup, DropError};
 
 const PROG: &str = "setuidgid";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#setuidgid-1
 //= spec/tools.md#setuidgid-2
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     if args.len() < 3 {
         tool::usage(&args, None, PROG, "setuidgid account child", EXIT_USAGE);

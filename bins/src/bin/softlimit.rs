@@ -1,5 +1,6 @@
 //! softlimit: run a program with lower soft resource limits.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -10,10 +11,11 @@ use dt_os::rlimit;
 
 const PROG: &str = "softlimit";
 
+dt_bins::entry!(program);
+
 //= spec/tools.md#softlimit-3
 //= spec/tools.md#softlimit-4
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     for step in steps(&args) {
         match step {

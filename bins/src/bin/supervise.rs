@@ -1,15 +1,17 @@
 //! supervise: start `./run` in a service directory and keep it running,
 //! obeying `svc` through `supervise/control`.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{die, emit, fatal_line, usage_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
 use dt_os::drive_supervise::{prepare, Notice, SetupError};
 use dt_os::status_file::StatusWriteError;
 
+dt_bins::entry!(program);
+
 //= spec/supervise.md#sup-1
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     let [_, dir] = args.as_slice() else {
         die(EXIT_USAGE, &usage_line("supervise", "supervise dir"));

@@ -1,5 +1,6 @@
 //! svc: send control bytes to the supervise of each directory named.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{die, emit, fatal_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
@@ -7,9 +8,11 @@ use dt_core::control::{svc_bytes, SvcOutcome, SVC_USAGE};
 use dt_core::getopt::{Getopt, Opt};
 use dt_os::service_dir::{chdir, send_commands, StartingDir};
 
+dt_bins::entry!(program);
+
 //= spec/control.md#ctl-3
 //= spec/control.md#ctl-4
-fn main() {
+fn program() {
     dt_os::signals::ignore_sigpipe();
     let args = dt_bins::args();
     let mut getopt = Getopt::new(&args, b"udopchaitkx");

@@ -1,13 +1,16 @@
 //! svok: exit 0 if a supervise is running on the directory, 100 if not.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{die, fatal_line, usage_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
 use dt_core::svstat::{svok_verdict, SvokVerdict};
 use dt_os::service_dir::{chdir, open_ok};
 
+dt_bins::entry!(program);
+
 //= spec/svstat-output.md#svok-1
-fn main() {
+fn program() {
     let args = dt_bins::args();
     let Some(dir) = args.get(1) else {
         die(EXIT_USAGE, &usage_line("svok", "svok dir"));

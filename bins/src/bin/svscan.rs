@@ -1,5 +1,6 @@
 //! svscan: start and keep a supervise for every service directory.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{die, emit, fatal_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
@@ -10,9 +11,10 @@ use dt_core::scan::{
 use dt_os::drive_scan::{run, ChildStage, Options, SetupError, StopMode};
 use std::os::unix::ffi::OsStrExt;
 
+dt_bins::entry!(program);
+
 //= spec/svscan.md#scan-1
-fn main() {
-    dt_os::exec::restore_sigpipe();
+fn program() {
     let args = dt_bins::args();
     if let Some(dir) = args.get(1) {
         if let Err(e) = dt_os::service_dir::chdir(dir) {

@@ -2,6 +2,7 @@
 //! by readproctitle, as Debian's 0.76 script does (it is that script, run by
 //! /bin/sh).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{die, fatal_line, EXIT_TEMPORARY};
 use std::os::unix::process::CommandExt;
@@ -24,8 +25,10 @@ env - PATH=$PATH readproctitle service errors: $3
 const PATH: &str =
     "/command:/usr/local/bin:/usr/local/sbin:/bin:/sbin:/usr/bin:/usr/sbin:/usr/X11R6/bin";
 
+dt_bins::entry!(program);
+
 //= spec/svscan.md#boot-1
-fn main() {
+fn program() {
     let dir = std::env::var_os("SVSCANDIR").unwrap_or_else(|| "/etc/service".into());
     let path = search_path(
         std::env::current_exe()

@@ -1,13 +1,16 @@
 //! svstat: print the status of each service directory named.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{emit, fatal_line, EXIT_TEMPORARY};
 use dt_core::svstat::{observe, render_with_extra, Observation};
 use dt_os::service_dir::{CwdProbe, StartingDir};
 use std::io::Write;
 
+dt_bins::entry!(program);
+
 //= spec/svstat-output.md#svstat-1
-fn main() {
+fn program() {
     let args = dt_bins::args();
     let mut out = Vec::new();
     let code = report(&args[1.min(args.len())..], &mut out);

@@ -2,6 +2,7 @@
 //! per directory, schema 1), or with `-p` of every service in a scan
 //! directory in Prometheus' text exposition format.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -17,8 +18,10 @@ use std::io::Write;
 
 const PROG: &str = "svstatus";
 
+dt_bins::entry!(program);
+
 //= spec/status-json.md#json-8
-fn main() {
+fn program() {
     let args = dt_bins::args();
     let options = svstatus(&args).unwrap_or_else(|Usage(problem)| {
         tool::usage(&args, problem.as_ref(), PROG, SVSTATUS_USAGE, EXIT_USAGE)

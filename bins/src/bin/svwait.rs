@@ -1,6 +1,7 @@
 //! svwait: wait until services are up, down, up for a while, or without
 //! their supervise, watching their `supervise/` directories for changes.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 #[path = "../tool.rs"]
 mod tool;
@@ -17,9 +18,11 @@ use dt_os::service_dir::{CwdProbe, StartingDir};
 
 const PROG: &str = "svwait";
 
+dt_bins::entry!(program);
+
 //= spec/svwait.md#wait-4
 //= spec/svwait.md#wait-5
-fn main() {
+fn program() {
     let args = dt_bins::args();
     let options = svwait(&args).unwrap_or_else(|Usage(problem)| {
         tool::usage(&args, problem.as_ref(), PROG, SVWAIT_USAGE, EXIT_USAGE)

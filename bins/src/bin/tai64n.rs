@@ -1,11 +1,13 @@
 //! tai64n: put a TAI64N label in front of every line of stdin.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::EXIT_TEMPORARY;
 use dt_core::{label, tai64n::Stamper};
 
-fn main() {
-    dt_os::signals::default_sigpipe();
+dt_bins::entry!(program);
+
+fn program() {
     let mut stamper = Stamper::new();
     let result = dt_os::filter::run(|input, out| {
         if let Some(input) = input {

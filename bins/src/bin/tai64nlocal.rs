@@ -1,12 +1,14 @@
 //! tai64nlocal: turn TAI64N labels at the start of lines into local time.
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::EXIT_TEMPORARY;
 use dt_core::tai64nlocal::LocalFilter;
 use dt_os::localtime::SystemZone;
 
-fn main() {
-    dt_os::signals::default_sigpipe();
+dt_bins::entry!(program);
+
+fn program() {
     let mut zone = SystemZone::new();
     let mut filter = LocalFilter::new();
     let result = dt_os::filter::run(|input, out| match input {

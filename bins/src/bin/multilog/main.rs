@@ -1,6 +1,7 @@
 //! multilog: read lines from standard input and log them into rotated
 //! directories, as the script in its arguments says (spec/multilog.md).
 #![forbid(unsafe_code)]
+#![cfg_attr(not(test), no_main)]
 
 mod words;
 
@@ -8,10 +9,11 @@ use dt_bins::diag::{die, emit, fatal_line, EXIT_TEMPORARY};
 use dt_core::multilog::{Failure, Fatal, Script};
 use dt_os::drive_log::{run, DriveError, Report};
 
-fn main() {
+dt_bins::entry!(program);
+
+fn program() {
     // 0.76 leaves SIGPIPE as it found it: `e` and the processor see the
     // disposition multilog inherited (LOG-5).
-    dt_os::exec::restore_sigpipe();
     let args = dt_bins::args();
     let script = Script::from_args(args.get(1..).unwrap_or_default());
     let mut warn = |failure: &Failure| emit(&words::warning(failure));
