@@ -5,7 +5,7 @@
 //! chdir, stat `down`, open `supervise/ok`, open and read `supervise/status`)
 //! and [`render`] turns it into bytes.
 
-use crate::status::{StatusRecord, Want};
+use crate::status::{StatusRecord, Want, STATUS_LEN};
 use crate::supervise::Extra;
 use crate::Errno;
 use tai64::Tai64;
@@ -52,7 +52,7 @@ pub fn render(dir: &[u8], observation: &Observation) -> Vec<u8> {
     render_with_extra(dir, observation, None)
 }
 
-/// [`render`], with what `supervise/extra` says appended to a status
+/// [`render`], with what the extension lines say appended to a status
 /// report (spec/extensions.md EXT-8): nothing for a directory without the
 /// file (or with an empty one), so 0.76's line is unchanged.
 //= spec/extensions.md#ext-8
@@ -121,7 +121,7 @@ fn report(record: &StatusRecord, now: Tai64, normally_up: bool) -> String {
     text
 }
 
-/// What svstat appends for `supervise/extra` (EXT-8).
+/// What svstat appends for the extension lines (EXT-8).
 //= spec/extensions.md#ext-8
 fn extra_suffix(extra: &Extra, record: &StatusRecord, now: Tai64) -> String {
     let mut text = String::new();
@@ -175,15 +175,10 @@ pub trait ServiceProbe {
     fn stat_down(&mut self) -> Result<(), Errno>;
     /// Open `supervise/ok` for writing without blocking (and close it).
     fn open_ok(&mut self) -> Result<(), Errno>;
-    /// Open `supervise/status` and read up to 18 bytes in one read.
+    /// Open `supervise/status` and read it: 0.76's 18-byte record in one
+    /// read, as 0.76 reads it, and whatever the extensions wrote after it
+    /// (`spec/extensions.md` EXT-7).
     fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError>;
-    /// The contents of `supervise/extra` (`spec/extensions.md` EXT-7),
-    /// `None` if it does not exist or cannot be read. Asked only by the
-    /// programs beyond 0.76, after a record was read; svstat's own look
-    /// never asks (it reads the file itself).
-    fn read_extra(&mut self) -> Option<Vec<u8>> {
-        None
-    }
 }
 
 /// Which half of reading the status file failed.
@@ -198,31 +193,55 @@ pub enum StatusReadError {
 /// Ask `probe` the questions in 0.76's order and interpret the answers.
 //= spec/svstat-output.md#svstat-2
 pub fn observe(probe: &mut impl ServiceProbe, now: Tai64) -> Observation {
+    observe_with_extra(probe, now).0
+}
+
+/// [`observe`], and what the extensions wrote after the record, if they
+/// wrote anything (`spec/extensions.md` EXT-7). Reading it costs svstat no
+/// system call beyond 0.76's.
+//= spec/extensions.md#ext-8
+pub fn observe_with_extra(
+    probe: &mut impl ServiceProbe,
+    now: Tai64,
+) -> (Observation, Option<Extra>) {
     if let Err(e) = probe.chdir() {
-        return Observation::ChdirFailed(e);
+        return (Observation::ChdirFailed(e), None);
     }
     let normally_up = match probe.stat_down() {
         Ok(()) => false,
         Err(Errno::ENOENT) => true,
-        Err(e) => return Observation::StatDownFailed(e),
+        Err(e) => return (Observation::StatDownFailed(e), None),
     };
     match probe.open_ok() {
         Ok(()) => {}
-        Err(Errno::ENXIO) => return Observation::SuperviseNotRunning,
-        Err(e) => return Observation::OkOpenFailed(e),
+        Err(Errno::ENXIO) => return (Observation::SuperviseNotRunning, None),
+        Err(e) => return (Observation::OkOpenFailed(e), None),
     }
     let bytes = match probe.read_status() {
         Ok(bytes) => bytes,
-        Err(StatusReadError::Open(e)) => return Observation::StatusOpenFailed(e),
-        Err(StatusReadError::Read(e)) => return Observation::StatusReadFailed(e),
+        Err(StatusReadError::Open(e)) => return (Observation::StatusOpenFailed(e), None),
+        Err(StatusReadError::Read(e)) => return (Observation::StatusReadFailed(e), None),
     };
     match StatusRecord::decode(&bytes) {
-        Ok(record) => Observation::Status {
-            record,
-            now,
-            normally_up,
-        },
-        Err(_) => Observation::StatusBadFormat,
+        Ok(record) => (
+            Observation::Status {
+                record,
+                now,
+                normally_up,
+            },
+            extra_after_record(&bytes),
+        ),
+        Err(_) => (Observation::StatusBadFormat, None),
+    }
+}
+
+/// What follows the 18-byte record in a status file: nothing for 0.76's
+/// files, else the extensions' lines (EXT-7).
+//= spec/extensions.md#ext-7
+pub fn extra_after_record(status_file: &[u8]) -> Option<Extra> {
+    match status_file.get(STATUS_LEN..) {
+        Some(tail) if !tail.is_empty() => Some(Extra::decode(tail)),
+        _ => None,
     }
 }
 

@@ -72,7 +72,7 @@ fn any_extensions(u: &mut Unstructured<'_>) -> Extensions {
 /// the same times, with the same extension files (drawn first) and random
 /// number: after every step the orders (once `ReadConfig` is answered at
 /// once with `Configured`, as the driver does), the status record, the
-/// deadline, whether it exited and `supervise/extra` agree. The target
+/// deadline, whether it exited and the extension lines agree. The target
 /// plays the driver: spawns answered at once with a fresh pid or a
 /// failure, a child exits at most once, the notification events (`Ready`,
 /// `StatusText`, `Watchdog`) from the service or from strangers at any

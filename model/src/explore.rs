@@ -126,7 +126,7 @@ pub mod invariant {
     /// of `./finish 0 0` (the explorer's service always exits 0), never
     /// while another child lives; nothing is started, and supervise does
     /// not exit, while it runs; `timeout-finish` kills it by its deadline;
-    /// `supervise/extra` is written whenever what it says changes.
+    /// The extension lines are written whenever what they say changes.
     pub const FINISH: &str = "finish runs after each run, alone, bounded, and is reported";
     /// With `backoff`, a restart put off is put off by the nominal delay of
     /// its attempt (never more than `max`), happens when that delay is over
@@ -134,7 +134,7 @@ pub mod invariant {
     /// giving up) unless `u` or `o` asked; without `backoff` nothing is put
     /// off.
     pub const BACKOFF: &str = "restarts wait for their delay, which never exceeds max";
-    /// With `notification-fd` (or `notify`), `supervise/extra` says `not-ready` for the
+    /// With `notification-fd` (or `notify`), the extension lines say `not-ready` for the
     /// service from before the write of its pid, `ready` from the first
     /// `Ready` of that pid while it runs, and nothing once it is reaped;
     /// every spawn passes the descriptor. Without it, readiness is never
@@ -241,7 +241,7 @@ struct World {
     /// A `u` or `o` was handled while `./finish` was on its way: a start
     /// after it is allowed even with want none.
     start_asked: bool,
-    /// The last `supervise/extra` written.
+    /// The extension lines last written.
     extra: Extra,
     /// `backoff`: the second at which the restart put off is due.
     restart_due: Option<u64>,
@@ -630,7 +630,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                     return fail(invariant::READY);
                 }
                 // With `finish`, a reap is followed by its spawn (after the
-                // write of `supervise/extra` that forgets the readiness).
+                // write of the extension lines that forgets the readiness).
                 //= spec/extensions.md#ext-5
                 if ext.finish
                     && record.pid == 0
@@ -800,7 +800,7 @@ fn step<S: Subject>(node: &Node<S>, mv: Move) -> Result<Node<S>, Broken> {
                 }
             }
         }
-        // A promised group SIGKILL or a write of `supervise/extra` may sit
+        // A promised group SIGKILL or a write of the extension lines may sit
         // between a status write and what follows it (a start or the
         // exit); they are not what that follows.
         if !matches!(

@@ -97,7 +97,7 @@ pub struct ModelSupervise {
     restartwall: Tai64N,
     /// `backoff`: gave up.
     gaveup: bool,
-    /// What `supervise/extra` was last written with.
+    /// What the extension lines were last written with.
     extrawritten: Extra,
     /// `notification-fd` or `notify`: the running service's readiness.
     ready: Option<Readiness>,
@@ -206,7 +206,7 @@ impl ModelSupervise {
         self.finishpid
     }
 
-    /// What `supervise/extra` should say.
+    /// What the extension lines should say.
     pub fn extra(&self) -> Extra {
         Extra {
             finishing: (self.finishpid != 0).then_some(Pid(self.finishpid)),
@@ -428,7 +428,7 @@ impl ModelSupervise {
         self.finishpid != 0 || self.finishfailed || matches!(self.pc, Pc::ForkFinish(_))
     }
 
-    /// Write `supervise/extra` if what it says has changed.
+    /// Write the extension lines if what they say has changed.
     fn announceextra(&mut self, out: &mut Vec<Order>) {
         let extra = self.extra();
         if extra != self.extrawritten {

@@ -103,7 +103,7 @@ fn with_stop_group_signals_go_to_the_group_and_no_group_outlives_its_run() {
 
 /// With `finish` (and `timeout-finish`, `stop-group`), `./finish` runs
 /// after every run, alone, killed by its deadline, and is reported in
-/// `supervise/extra`; nothing starts or exits while it runs.
+/// the extension lines; nothing starts or exits while it runs.
 //= spec/extensions.md#ext-5
 //= spec/extensions.md#ext-6
 //= spec/extensions.md#ext-7
@@ -190,7 +190,7 @@ fn with_backoff_restarts_wait_and_delays_never_exceed_max() {
 }
 
 /// With `notification-fd` (alone, and with `finish` and `stop-group`),
-/// every start passes the descriptor, `supervise/extra` says `not-ready`
+/// every start passes the descriptor, the extension lines say `not-ready`
 /// before the pid is written and `ready` once the running service says so,
 /// and nothing once it is reaped; a `Ready` from anyone else changes
 /// nothing.

@@ -18,7 +18,7 @@
 use crate::clock;
 use crate::errno::from_nix;
 use crate::process::{child_exit, fork_child, give_fd, reap, signal, to_nix_signal};
-use crate::status_file::{self, StatusWriteError};
+use crate::status_file::{StatusFile, StatusWriteError};
 use dt_core::control::Command;
 use dt_core::process::{Pid, Sig};
 use dt_core::supervise::{
@@ -74,8 +74,6 @@ pub enum Notice {
     /// An extension file holds something the spec does not allow; it is
     /// ignored.
     ConfigBadFormat(ConfigFile),
-    /// Writing `supervise/extra` failed.
-    ExtraWrite(Errno),
     /// The service sent no `WATCHDOG=1` for this many seconds; it is being
     /// stopped (EXT-14).
     Watchdog(u32),
@@ -103,6 +101,8 @@ pub struct Prepared {
     /// The notification socket of the current `./run` (`notify`), until
     /// its process is reaped or another `./run` starts.
     notify: Option<NotifySocket>,
+    /// The record and extension lines last written to `supervise/status`.
+    status: StatusFile,
 }
 
 /// Where `notify` binds its socket, relative to the service directory.
@@ -374,10 +374,6 @@ pub fn prepare(
     .map_err(|e| SetupError::Lock(from_nix(e)))?;
     let lock = Flock::lock(File::from(lock_file), FlockArg::LockExclusiveNonblock)
         .map_err(|(_, e)| SetupError::Lock(from_nix(e)))?;
-    // What a supervise that is no longer running said in `supervise/extra`
-    // is stale (EXT-7); only the lock holder may remove it.
-    let _ = std::fs::remove_file("supervise/extra");
-
     let _ = nix::unistd::mkfifo("supervise/control", Mode::from_bits_truncate(0o600));
     let control =
         nonblocking("supervise/control", OFlag::O_RDONLY).map_err(SetupError::ControlRead)?;
@@ -385,9 +381,12 @@ pub fn prepare(
         nonblocking("supervise/control", OFlag::O_WRONLY).map_err(SetupError::ControlWrite)?;
 
     let (machine, first) = SuperviseExt::new(Config { down_file }, clock::now());
+    // The first record also replaces what an earlier supervise's
+    // extensions said after its record (EXT-7).
+    let mut status = StatusFile::default();
     for order in &first {
         if let Order::WriteStatus(record) = order {
-            if let Err(e) = status_file::write(Path::new("supervise"), record) {
+            if let Err(e) = status.write_record(Path::new("supervise"), *record) {
                 notice(Notice::StatusWrite(e));
             }
         }
@@ -412,6 +411,7 @@ pub fn prepare(
         finish: Program::new("./finish", original, finish_failure_prefix),
         notifier: None,
         notify: None,
+        status,
     })
 }
 
@@ -513,8 +513,8 @@ impl Prepared {
                     false,
                 ))),
                 Order::WriteExtra(extra) => {
-                    if let Err(e) = status_file::write_extra(Path::new("supervise"), &extra) {
-                        notice(Notice::ExtraWrite(e));
+                    if let Err(e) = self.status.write_extra(Path::new("supervise"), &extra) {
+                        notice(Notice::StatusWrite(e));
                     }
                     None
                 }
@@ -523,7 +523,7 @@ impl Prepared {
                     None
                 }
                 Order::WriteStatus(record) => {
-                    if let Err(e) = status_file::write(Path::new("supervise"), &record) {
+                    if let Err(e) = self.status.write_record(Path::new("supervise"), record) {
                         notice(Notice::StatusWrite(e));
                     }
                     None

@@ -172,7 +172,12 @@ impl Supervisor {
 
     /// Our `svstat s`'s line.
     fn svstat(&self) -> String {
-        let out = Command::new(Side::Ours.program("svstat"))
+        self.svstat_of(Side::Ours)
+    }
+
+    /// `side`'s `svstat s`'s line.
+    fn svstat_of(&self, side: Side) -> String {
+        let out = Command::new(side.program("svstat"))
             .arg("s")
             .current_dir(&self.dir)
             .output()
@@ -336,10 +341,8 @@ fn finish_runs_after_run_with_its_exit_code() {
     sup.svc("-d");
     sup.go();
     sup.await_svstat("s: down N seconds, normally up\n");
-    assert_eq!(
-        fs::read(dir.path().join("s/supervise/extra")).expect("extra"),
-        b""
-    );
+    assert_eq!(extra(dir.path()), "");
+    assert_eq!(status_file(dir.path()).len(), 18, "0.76's record alone");
     assert_eq!(sup.stop(), "");
 }
 
@@ -385,21 +388,24 @@ fn timeout_finish_kills_a_finish_that_hangs() {
     assert_eq!(sup.stop(), "");
 }
 
-/// A stale `supervise/extra` is removed when supervise starts, and an
-/// `finish` that cannot be executed is reported by the child.
+/// What an earlier supervise's extensions wrote after its record is gone
+/// once supervise starts, and a `finish` that cannot be executed is
+/// reported by the child.
 //= spec/extensions.md#ext-5
 //= spec/extensions.md#ext-7
 #[test]
-fn a_stale_extra_is_removed_and_a_broken_finish_is_reported() {
+fn stale_extension_lines_are_dropped_and_a_broken_finish_is_reported() {
     let dir = service("finish-bad", "#!/bin/sh\nexit 0\n", &[("down", "")]);
     fs::create_dir(dir.path().join("s/supervise")).expect("mkdir supervise");
-    fs::write(dir.path().join("s/supervise/extra"), "finishing 1\n").expect("stale");
+    let mut stale = vec![0x40, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, b'd'];
+    stale.extend_from_slice(b"finishing 1\n");
+    fs::write(dir.path().join("s/supervise/status"), stale).expect("stale");
     // Executable, but not something exec can run.
     executable(dir.path(), "finish", "");
     fs::write(dir.path().join("s/finish"), [0u8, 1, 2, 3]).expect("garbage");
     let sup = Supervisor::start(dir.path());
     sup.await_svstat("s: down N seconds\n");
-    assert!(!dir.path().join("s/supervise/extra").exists());
+    assert_eq!(status_file(dir.path()).len(), 18, "0.76's record alone");
     sup.svc("-o");
     let warning = "supervise: warning: unable to start s/finish: exec format error\n";
     wait::until_or_panic("the warning", || {
@@ -412,12 +418,19 @@ fn a_stale_extra_is_removed_and_a_broken_finish_is_reported() {
 /// A run script that records its start and exits 1 at once.
 const CRASHING_RUN: &str = "#!/bin/sh\necho start >> ../trace\nexit 1\n";
 
+/// The bytes of `s/supervise/status` (none if it cannot be read).
+fn status_file(dir: &Path) -> Vec<u8> {
+    fs::read(dir.join("s/supervise/status")).unwrap_or_default()
+}
+
+/// What the extensions wrote after the 18-byte record (EXT-7).
 fn extra(dir: &Path) -> String {
-    fs::read_to_string(dir.join("s/supervise/extra")).unwrap_or_default()
+    let bytes = status_file(dir);
+    String::from_utf8_lossy(bytes.get(18..).unwrap_or_default()).into_owned()
 }
 
 /// A service that keeps dying is restarted after growing delays, which
-/// svstat and `supervise/extra` show.
+/// svstat and the status file show.
 //= spec/extensions.md#ext-7
 //= spec/extensions.md#ext-8
 //= spec/extensions.md#ext-9
@@ -565,6 +578,25 @@ fn notification_fd_tells_when_the_service_is_ready() {
     assert_eq!(sup.stop(), "");
 }
 
+/// 0.76's svstat reads the record of a directory whose status file has
+/// extension lines, and ignores the lines: its line is 0.76's own.
+//= spec/extensions.md#ext-7
+//= spec/status-file.md#status-3
+#[test]
+fn svstat_of_0_76_reads_the_record_and_ignores_the_lines() {
+    let dir = service("ready-076", READY_RUN, &[("notification-fd", "5\n")]);
+    let sup = Supervisor::start(dir.path());
+    let pid = sup.await_up();
+    sup.await_svstat("s: up (pid N) N seconds, not ready\n");
+    assert!(status_file(dir.path()).len() > 18, "lines after the record");
+    let theirs = sup.svstat_of(Side::Reference);
+    assert!(
+        theirs.starts_with(&format!("s: up (pid {pid}) ")) && theirs.ends_with(" seconds\n"),
+        "{theirs:?}"
+    );
+    assert_eq!(sup.stop(), "");
+}
+
 /// A `notification-fd` that names standard error is ignored with a
 /// warning: the service runs without a notification descriptor.
 //= spec/extensions.md#ext-2
@@ -577,7 +609,7 @@ fn a_notification_fd_of_2_is_a_bad_format() {
     let warning = "supervise: warning: ignoring s/notification-fd: bad format\n";
     wait::until_or_panic("the warning", || (sup.stderr() == warning).then_some(()));
     sup.await_svstat("s: up (pid N) N seconds\n");
-    assert!(!dir.path().join("s/supervise/extra").exists());
+    assert_eq!(status_file(dir.path()).len(), 18, "0.76's record alone");
     assert_eq!(sup.stop(), warning);
 }
 

@@ -487,7 +487,7 @@ fn readiness_members_follow_the_service() {
     );
 }
 
-/// What `supervise/extra` says of a restart put off (`backoff`) is in the
+/// What the extension lines say of a restart put off (`backoff`) is in the
 /// object, as svstat shows it.
 //= spec/extensions.md#ext-15
 #[test]

@@ -199,7 +199,9 @@ fn ready_waits_for_the_newline() {
     std::fs::write(tmp.path().join("ready"), "").expect("create ready");
     let ran = waiting.finish();
     assert_eq!((ran.code, ran.stderr.as_str()), (Some(0), ""));
-    let extra = std::fs::read_to_string(s.join("supervise/extra")).expect("extra");
+    // What the extensions say follows the record in the status file.
+    let status = std::fs::read(s.join("supervise/status")).expect("status");
+    let extra = String::from_utf8_lossy(&status[18..]);
     assert!(
         extra.starts_with(&format!("ready {} @", pid(&record))),
         "{extra:?}"

@@ -65,8 +65,6 @@ fn notice_line(dir: &str, notice: Notice) -> String {
         ),
         //= spec/extensions.md#ext-2
         Notice::ConfigUnreadable(file, e) => (format!("ignoring {dir}/{}", file.name()), Some(e)),
-        //= spec/extensions.md#ext-7
-        Notice::ExtraWrite(e) => (format!("unable to write {dir}/supervise/extra"), Some(e)),
         //= spec/extensions.md#ext-14
         Notice::Watchdog(secs) => (
             format!("{dir}/run sent no WATCHDOG=1 for {secs} seconds, stopping it"),

@@ -3,7 +3,7 @@
 #![cfg_attr(not(test), no_main)]
 
 use dt_bins::diag::{emit, fatal_line, EXIT_TEMPORARY};
-use dt_core::svstat::{observe, render_with_extra, Observation};
+use dt_core::svstat::{observe_with_extra, render_with_extra};
 use dt_os::service_dir::{CwdProbe, StartingDir};
 use std::io::Write;
 
@@ -30,14 +30,8 @@ fn report(dirs: &[Vec<u8>], out: &mut Vec<u8>) -> i32 {
     };
     for dir in dirs {
         let now = dt_os::clock::wall().0;
-        let observation = observe(&mut CwdProbe::new(dir), now);
-        // Still in the directory after a status was read: what the
-        // extensions add, if the directory uses any (spec/extensions.md).
-        //= spec/extensions.md#ext-8
-        let extra = match observation {
-            Observation::Status { .. } => dt_os::status_file::read_extra(),
-            _ => None,
-        };
+        // What the extensions add comes with the record (EXT-8).
+        let (observation, extra) = observe_with_extra(&mut CwdProbe::new(dir), now);
         out.extend_from_slice(&render_with_extra(dir, &observation, extra.as_ref()));
         if let Err(e) = start.return_to() {
             return fatal("unable to set directory", e);

@@ -111,7 +111,7 @@ fn members(out: &mut Vec<u8>, dir: &[u8], report: &Report, now: Tai64) {
     }
 }
 
-/// What `supervise/extra` says of `./finish` and restarts (EXT-15).
+/// What the extension lines say of `./finish` and restarts (EXT-15).
 //= spec/extensions.md#ext-15
 fn extension_members(out: &mut Vec<u8>, extra: &Extra, now: Tai64) {
     if let Some(pid) = extra.finishing {

@@ -2,7 +2,7 @@
 
 use crate::status::StatusRecord;
 use crate::supervise::Extra;
-use crate::svstat::{ServiceProbe, StatusReadError};
+use crate::svstat::{extra_after_record, ServiceProbe, StatusReadError};
 use crate::Errno;
 
 /// The step of svstat's sequence at which looking at a directory stopped.
@@ -62,8 +62,9 @@ pub struct Report {
     pub normally_up: Option<bool>,
     /// How it ended.
     pub outcome: Outcome,
-    /// What `supervise/extra` said (`spec/extensions.md`), read right
-    /// after the record; `None` without a record or without the file.
+    /// What the extensions wrote after the record in the status file
+    /// (`spec/extensions.md` EXT-7); `None` without a record or without
+    /// such lines.
     pub extra: Option<Extra>,
 }
 
@@ -156,6 +157,7 @@ pub fn observe(probe: &mut impl ServiceProbe) -> Report {
         Err(Errno::ENOENT) => true,
         Err(e) => return failed(Step::StatDown, e),
     };
+    let mut extra = None;
     let outcome = match probe.open_ok() {
         Err(Errno::ENXIO) => Outcome::NotRunning,
         Err(e) => Outcome::Failed {
@@ -172,18 +174,17 @@ pub fn observe(probe: &mut impl ServiceProbe) -> Report {
                 errno: Some(e),
             },
             Ok(bytes) => match StatusRecord::decode(&bytes) {
-                Ok(record) => Outcome::Status(record),
+                //= spec/extensions.md#ext-12
+                Ok(record) => {
+                    extra = extra_after_record(&bytes);
+                    Outcome::Status(record)
+                }
                 Err(_) => Outcome::Failed {
                     step: Step::ReadStatus,
                     errno: None,
                 },
             },
         },
-    };
-    //= spec/extensions.md#ext-12
-    let extra = match outcome {
-        Outcome::Status(_) => probe.read_extra().map(|bytes| Extra::decode(&bytes)),
-        _ => None,
     };
     Report {
         normally_up: Some(normally_up),

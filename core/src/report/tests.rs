@@ -794,7 +794,7 @@ fn the_family_names_are_the_documented_ones() {
     );
 }
 
-/// The readiness gauge: only for a service whose `supervise/extra` tells
+/// The readiness gauge: only for a service whose extension lines tell
 /// the readiness of its pid.
 //= spec/extensions.md#ext-12
 //= spec/status-json.md#prom-2
@@ -1145,11 +1145,8 @@ fn which_changes_are_worth_a_look() {
     assert!(worth_a_look(Place::Service, b"supervise", Created));
     assert!(worth_a_look(Place::Service, b"", WatchGone));
     assert!(worth_a_look(Place::Supervise, b"", Overflow));
-    // Readiness (EXT-12): supervise's rename of extra.new.
-    assert!(worth_a_look(Place::Supervise, b"extra", MovedIn));
-    assert!(worth_a_look(Place::Supervise, b"extra", Removed));
-    assert!(!worth_a_look(Place::Supervise, b"extra", ClosedRead));
-    assert!(!worth_a_look(Place::Supervise, b"extra.new", ClosedWrite));
+    // Readiness (EXT-12) comes in the status file too: no other file.
+    assert!(!worth_a_look(Place::Supervise, b"extra", MovedIn));
     // What svwait's own looks (and svstat's, svok's) do: open
     // supervise/ok for writing, read supervise/status.
     assert!(!worth_a_look(Place::Supervise, b"ok", ClosedWrite));
@@ -1162,7 +1159,7 @@ fn which_changes_are_worth_a_look() {
     assert!(!worth_a_look(Place::Service, b"run", ClosedWrite));
 }
 
-/// A report of an up service whose `supervise/extra` says this about pid
+/// A report of an up service whose extension lines say this about pid
 /// `pid`'s readiness.
 fn with_readiness(pid: i32, since: Option<Tai64N>) -> Report {
     Report {
@@ -1227,44 +1224,27 @@ fn ready_waits_for_the_newline_where_there_is_one() {
     assert!(!reached(&not_running()));
 }
 
-/// The look reads `supervise/extra` after a record, and only then.
+/// The look takes what the extensions say from after the record, with
+/// no question beyond svstat's; a short file has no record and no lines.
 //= spec/extensions.md#ext-12
 #[test]
-fn the_look_reads_extra_after_a_record() {
-    struct WithExtra(Scripted, Option<Vec<u8>>);
-    impl ServiceProbe for WithExtra {
-        fn chdir(&mut self) -> Result<(), Errno> {
-            self.0.chdir()
+fn the_look_takes_the_extensions_lines_from_after_the_record() {
+    let with_lines = |record: &[u8]| {
+        let mut bytes = record.to_vec();
+        bytes.extend_from_slice(b"not-ready 812\n");
+        Scripted {
+            status: Ok(bytes),
+            ..Scripted::up()
         }
-        fn stat_down(&mut self) -> Result<(), Errno> {
-            self.0.stat_down()
-        }
-        fn open_ok(&mut self) -> Result<(), Errno> {
-            self.0.open_ok()
-        }
-        fn read_status(&mut self) -> Result<Vec<u8>, StatusReadError> {
-            self.0.read_status()
-        }
-        fn read_extra(&mut self) -> Option<Vec<u8>> {
-            self.0.asked.push("read extra");
-            self.1.clone()
-        }
-    }
-    let mut probe = WithExtra(Scripted::up(), Some(b"not-ready 812\n".to_vec()));
+    };
+    let mut probe = with_lines(&record(812, false, Want::Up).encode());
     assert_eq!(observe(&mut probe), with_readiness(812, None));
     assert_eq!(
-        probe.0.asked,
-        ["chdir", "stat down", "open ok", "read status", "read extra"]
+        probe.asked,
+        ["chdir", "stat down", "open ok", "read status"]
     );
-    let mut probe = WithExtra(
-        Scripted {
-            open_ok: Err(Errno::ENXIO),
-            ..Scripted::up()
-        },
-        Some(b"not-ready 812\n".to_vec()),
-    );
-    assert_eq!(observe(&mut probe), not_running());
-    assert!(!probe.0.asked.contains(&"read extra"));
+    let mut probe = with_lines(b"");
+    assert_eq!(observe(&mut probe).extra, None);
 }
 
 /// svstatus' `status_text`, escaped as any string, for the record's pid.
@@ -1292,7 +1272,7 @@ fn status_text_member() {
     assert_eq!(value.get("status_text"), None);
 }
 
-/// svstatus shows what `supervise/extra` says of `./finish`, a restart put
+/// svstatus shows what the extension lines say of `./finish`, a restart put
 /// off and giving up, as svstat does, in optional members.
 //= spec/extensions.md#ext-15
 //= spec/status-json.md#json-9

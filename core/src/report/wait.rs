@@ -273,11 +273,6 @@ pub fn worth_a_look(place: Place, name: &[u8], change: Change) -> bool {
                 Created | MovedIn | ClosedWrite | Removed
             )
             | (Place::Supervise, b"lock", Created | ClosedWrite | Removed)
-            | (
-                Place::Supervise,
-                b"extra",
-                Created | MovedIn | ClosedWrite | Removed
-            )
             | (Place::Supervise, b"ok", Created | ClosedRead | Removed)
     )
 }

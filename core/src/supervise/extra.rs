@@ -1,5 +1,6 @@
-//! `supervise/extra`: what the extensions of `spec/extensions.md` add to
-//! the 18-byte status record, as lines of text (EXT-7). Written only by a
+//! The extension lines: what the extensions of `spec/extensions.md` add to
+//! the 18-byte status record, as lines of text after it in the status file
+//! (EXT-7). Written only by a
 //! supervise whose service directory uses an extension that has something
 //! to say; read by `svstat` and by anything that wants to know more.
 //!
@@ -21,7 +22,7 @@ use super::notify::StatusText;
 use crate::process::Pid;
 use crate::{label, Tai64N};
 
-/// The facts of `supervise/extra`.
+/// The facts of the extension lines.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct Extra {

@@ -91,7 +91,7 @@ impl SuperviseExt {
         self.0.has_exited()
     }
 
-    /// What `supervise/extra` should say now; equal to the last
+    /// What the extension lines should say now; equal to the last
     /// `WriteExtra` (or empty if none was emitted) after every event.
     pub fn extra(&self) -> super::Extra {
         self.0.extra()

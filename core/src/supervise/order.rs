@@ -67,8 +67,9 @@ pub enum Order {
     /// Write this record to `supervise/status.new` and rename it over
     /// `supervise/status`; a failure is only a warning.
     WriteStatus(StatusRecord),
-    /// Write this to `supervise/extra.new` and rename it over
-    /// `supervise/extra` (EXT-7); a failure is only a warning.
+    /// Make these the extension lines after the record in the status file
+    /// (EXT-7), written as `WriteStatus` writes; a failure is only a
+    /// warning.
     WriteExtra(Extra),
     /// Print `supervise: warning: unable to fork for <dir>, sleeping 60
     /// seconds: <error>`.

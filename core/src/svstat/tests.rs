@@ -191,6 +191,28 @@ fn questions_are_asked_in_order_and_stop_at_the_first_failure() {
     );
 }
 
+/// The extensions' lines come from after the record, in the same read;
+/// 0.76's 18 bytes, or a record followed by nothing, give none.
+//= spec/extensions.md#ext-7
+//= spec/extensions.md#ext-8
+#[test]
+fn the_extensions_lines_follow_the_record() {
+    let record = record(9, false, Want::Up).encode().to_vec();
+    let mut probe = Canned::running(record.clone());
+    assert_eq!(observe_with_extra(&mut probe, NOW).1, None);
+    let mut with_lines = record.clone();
+    with_lines.extend_from_slice(b"not-ready 9\nstatus 9 busy\n");
+    let mut probe = Canned::running(with_lines.clone());
+    let (observation, extra) = observe_with_extra(&mut probe, NOW);
+    assert_eq!(observation, observe(&mut Canned::running(record), NOW));
+    assert_eq!(probe.asked, ["chdir", "down", "ok", "status"]);
+    let extra = extra.expect("lines after the record");
+    assert_eq!(extra.readiness_of(9), Some(None));
+    assert_eq!(extra_after_record(&with_lines[..18]), None);
+    assert_eq!(extra_after_record(&with_lines[..5]), None);
+    assert_eq!(extra_after_record(&with_lines), Some(extra));
+}
+
 //= spec/svstat-output.md#svok-1
 #[test]
 fn svok_verdicts() {
@@ -203,8 +225,8 @@ fn svok_verdicts() {
     );
 }
 
-/// What `supervise/extra` adds to a status report, and that a missing or
-/// empty file adds nothing.
+/// What the extension lines add to a status report, and that none, or
+/// lines that say nothing, add nothing.
 //= spec/extensions.md#ext-8
 #[test]
 fn extra_is_appended_only_when_it_says_something() {

@@ -1,6 +1,6 @@
 //! The transitions of the opt-in extensions (`spec/extensions.md`): the
 //! timers of `timeout-kill` and `timeout-finish`, the process group of
-//! `stop-group`, `./finish`, the restart backoff and `supervise/extra`. None
+//! `stop-group`, `./finish`, the restart backoff and the extension lines (EXT-7). None
 //! of them does anything for a machine whose extension files are all
 //! absent (and the classic machine never has any).
 
@@ -15,7 +15,7 @@ use crate::supervise::order::{Order, Target};
 use crate::{Errno, Mono, Now};
 
 impl Machine {
-    /// What `supervise/extra` should say now.
+    /// What the extension lines should say now.
     //= spec/extensions.md#ext-7
     pub(in crate::supervise) fn extra(&self) -> Extra {
         Extra {
@@ -165,7 +165,7 @@ impl Machine {
         self.run(now, then, out);
     }
 
-    /// Write `supervise/extra` if what it should say has changed.
+    /// Write the extension lines if what they should say has changed.
     //= spec/extensions.md#ext-7
     pub(super) fn sync_extra(&mut self, out: &mut Vec<Order>) {
         let extra = self.extra();

@@ -121,8 +121,8 @@ pub(super) struct Machine {
     finish: Option<Finish>,
     /// A `u` or `o` arrived while `./finish` ran: start `./run` after it.
     start_after_finish: bool,
-    /// What `supervise/extra` was last written with (empty at first: a
-    /// stale file is removed by the driver at start-up).
+    /// What the extension lines were last written with (empty at first:
+    /// the first record at start-up has none).
     extra_written: Extra,
     /// The driver's random number from the last `Configured`.
     random: u32,

@@ -898,7 +898,7 @@ fn delays_double_up_to_max_and_jitter_only_shortens_them() {
 }
 
 /// A service that dies at once is restarted after 1, 2, 4, 8, 8 … seconds,
-/// and `supervise/extra` says when and which attempt.
+/// and the extension lines say when and which attempt.
 //= spec/extensions.md#ext-7
 //= spec/extensions.md#ext-9
 #[test]
@@ -1134,7 +1134,7 @@ fn transcript_finish() {
     ));
 }
 
-/// `supervise/extra` round-trips, says nothing when empty, and skips what
+/// The extension lines round-trip, say nothing when empty, and skips what
 /// it does not understand.
 //= spec/extensions.md#ext-7
 #[test]
