@@ -7,7 +7,9 @@
 
 use crate::status::{StatusRecord, Want, STATUS_LEN};
 use crate::supervise::Extra;
+use crate::tai64nlocal::push_decimal;
 use crate::Errno;
+use std::fmt::Write as _;
 use tai64::Tai64;
 
 /// What svstat found in one directory.
@@ -58,32 +60,50 @@ pub fn render(dir: &[u8], observation: &Observation) -> Vec<u8> {
 //= spec/extensions.md#ext-8
 pub fn render_with_extra(dir: &[u8], observation: &Observation, extra: Option<&Extra>) -> Vec<u8> {
     let mut line = Vec::with_capacity(dir.len() + 64);
-    line.extend_from_slice(dir);
-    line.extend_from_slice(b": ");
-    let text = match *observation {
+    render_into(&mut line, dir, observation, extra);
+    line
+}
+
+/// [`render_with_extra`], appended to `out`: svstat gathers the lines of
+/// all its directories in one buffer without a buffer per line.
+//= spec/svstat-output.md#svstat-1
+pub fn render_into(
+    out: &mut Vec<u8>,
+    dir: &[u8],
+    observation: &Observation,
+    extra: Option<&Extra>,
+) {
+    out.extend_from_slice(dir);
+    out.extend_from_slice(b": ");
+    // Appending to a Vec cannot fail.
+    let _ = match *observation {
         //= spec/svstat-output.md#svstat-2
-        Observation::ChdirFailed(e) => format!("unable to chdir: {e}"),
-        Observation::StatDownFailed(e) => format!("unable to stat down: {e}"),
-        Observation::SuperviseNotRunning => "supervise not running".to_owned(),
-        Observation::OkOpenFailed(e) => format!("unable to open supervise/ok: {e}"),
-        Observation::StatusOpenFailed(e) => format!("unable to open supervise/status: {e}"),
-        Observation::StatusReadFailed(e) => format!("unable to read supervise/status: {e}"),
-        Observation::StatusBadFormat => "unable to read supervise/status: bad format".to_owned(),
+        Observation::ChdirFailed(e) => write!(Append(out), "unable to chdir: {e}"),
+        Observation::StatDownFailed(e) => write!(Append(out), "unable to stat down: {e}"),
+        Observation::SuperviseNotRunning => write!(Append(out), "supervise not running"),
+        Observation::OkOpenFailed(e) => write!(Append(out), "unable to open supervise/ok: {e}"),
+        Observation::StatusOpenFailed(e) => {
+            write!(Append(out), "unable to open supervise/status: {e}")
+        }
+        Observation::StatusReadFailed(e) => {
+            write!(Append(out), "unable to read supervise/status: {e}")
+        }
+        Observation::StatusBadFormat => {
+            write!(Append(out), "unable to read supervise/status: bad format")
+        }
         Observation::Status {
             record,
             now,
             normally_up,
         } => {
-            let mut text = report(&record, now, normally_up);
+            report(out, &record, now, normally_up);
             if let Some(extra) = extra {
-                text.push_str(&extra_suffix(extra, &record, now));
+                extra_suffix(out, extra, &record, now);
             }
-            text
+            Ok(())
         }
     };
-    line.extend_from_slice(text.as_bytes());
-    line.push(b'\n');
-    line
+    out.push(b'\n');
 }
 
 /// Seconds since the record's stamp; a stamp in the future reads as 0.
@@ -92,66 +112,79 @@ pub fn elapsed_secs(record: &StatusRecord, now: Tai64) -> u64 {
     now.0.saturating_sub(record.stamp.0 .0)
 }
 
+/// Formatted text appended to a byte buffer.
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Append<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.0.extend_from_slice(text.as_bytes());
+        Ok(())
+    }
+}
+
 //= spec/svstat-output.md#svstat-3
-fn report(record: &StatusRecord, now: Tai64, normally_up: bool) -> String {
+fn report(out: &mut Vec<u8>, record: &StatusRecord, now: Tai64, normally_up: bool) {
     let seconds = elapsed_secs(record, now);
     let up = record.pid != 0;
-    let mut text = if up {
-        format!("up (pid {}) {seconds} seconds", record.pid)
+    // svstat prints a thousand of these in a row: no formatting machinery.
+    if up {
+        out.extend_from_slice(b"up (pid ");
+        push_decimal(out, u64::from(record.pid), 1);
+        out.extend_from_slice(b") ");
     } else {
-        format!("down {seconds} seconds")
-    };
+        out.extend_from_slice(b"down ");
+    }
+    push_decimal(out, seconds, 1);
+    out.extend_from_slice(b" seconds");
     // The suffixes are asymmetric on purpose: each is printed only where it
     // tells the reader something the first words do not.
     if up && !normally_up {
-        text.push_str(", normally down");
+        out.extend_from_slice(b", normally down");
     }
     if !up && normally_up {
-        text.push_str(", normally up");
+        out.extend_from_slice(b", normally up");
     }
     if up && record.paused {
-        text.push_str(", paused");
+        out.extend_from_slice(b", paused");
     }
     if !up && record.want == Want::Up {
-        text.push_str(", want up");
+        out.extend_from_slice(b", want up");
     }
     if up && record.want == Want::Down {
-        text.push_str(", want down");
+        out.extend_from_slice(b", want down");
     }
-    text
 }
 
 /// What svstat appends for the extension lines (EXT-8).
 //= spec/extensions.md#ext-8
-fn extra_suffix(extra: &Extra, record: &StatusRecord, now: Tai64) -> String {
-    let mut text = String::new();
+fn extra_suffix(out: &mut Vec<u8>, extra: &Extra, record: &StatusRecord, now: Tai64) {
     //= spec/extensions.md#ext-11
     match extra.readiness_of(record.pid) {
         Some(Some(since)) => {
             let seconds = now.0.saturating_sub(since.0 .0);
-            text.push_str(&format!(", ready {seconds} seconds"));
+            let _ = write!(Append(out), ", ready {seconds} seconds");
         }
-        Some(None) => text.push_str(", not ready"),
+        Some(None) => out.extend_from_slice(b", not ready"),
         None => {}
     }
     //= spec/extensions.md#ext-13
     if let Some(status) = extra.status_of(record.pid) {
-        text.push_str(", status: ");
-        text.push_str(&String::from_utf8_lossy(status.as_bytes()));
+        out.extend_from_slice(b", status: ");
+        out.extend_from_slice(String::from_utf8_lossy(status.as_bytes()).as_bytes());
     }
     if extra.finishing.is_some() {
-        text.push_str(", finishing");
+        out.extend_from_slice(b", finishing");
     }
     if let Some((at, attempt)) = extra.restart {
         let left = seconds_until(at, now);
-        text.push_str(&format!(
+        let _ = write!(
+            Append(out),
             ", restarting in {left} seconds (attempt {attempt})"
-        ));
+        );
     }
     if let Some(failures) = extra.given_up {
-        text.push_str(&format!(", given up after {failures} failures"));
+        let _ = write!(Append(out), ", given up after {failures} failures");
     }
-    text
 }
 
 /// Whole seconds from `now` until `at`, rounded up; 0 once it has come

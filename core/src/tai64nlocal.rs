@@ -265,7 +265,9 @@ pub fn civil_from_seconds(seconds: i64) -> Option<CivilTime> {
     })
 }
 
-fn push_decimal(out: &mut Vec<u8>, mut value: u64, min_digits: usize) {
+/// `value` in decimal, with leading zeros up to `min_digits` digits (1 for
+/// none: 0 is "0").
+pub(crate) fn push_decimal(out: &mut Vec<u8>, mut value: u64, min_digits: usize) {
     let mut digits = [b'0'; 20];
     let mut start = digits.len();
     while value > 0 || digits.len() - start < min_digits {

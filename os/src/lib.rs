@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod args;
 pub mod clock;
 pub mod drive_log;
 pub mod drive_scan;

@@ -1,25 +1,9 @@
 //! Writing into the process's own last argument, so that `ps` shows it
 //! (readproctitle).
 //!
-//! The C library hands `argc`/`argv` to every function in `.init_array`
-//! before `main`; we keep the pointer there. The argument strings live in
-//! the process's own writable memory, which is what `ps` reads back through
-//! `/proc/<pid>/cmdline`.
-
-use std::ffi::{c_char, c_int};
-use std::sync::atomic::{AtomicIsize, AtomicPtr, Ordering};
-
-static ARGC: AtomicIsize = AtomicIsize::new(0);
-static ARGV: AtomicPtr<*mut c_char> = AtomicPtr::new(std::ptr::null_mut());
-
-extern "C" fn capture(argc: c_int, argv: *mut *mut c_char, _envp: *mut *mut c_char) {
-    ARGC.store(argc as isize, Ordering::Relaxed);
-    ARGV.store(argv, Ordering::Relaxed);
-}
-
-#[used]
-#[link_section = ".init_array"]
-static CAPTURE: extern "C" fn(c_int, *mut *mut c_char, *mut *mut c_char) = capture;
+//! The argument strings live in the process's own writable memory, which
+//! is what `ps` reads back through `/proc/<pid>/cmdline`; `crate::args`
+//! finds them.
 
 /// The bytes of the last command-line argument, in place.
 #[derive(Debug)]
@@ -31,23 +15,8 @@ pub struct LastArgument {
 impl LastArgument {
     /// The last argument, when there is one besides the program name.
     pub fn get() -> Option<Self> {
-        let argc = ARGC.load(Ordering::Relaxed);
-        let argv = ARGV.load(Ordering::Relaxed);
-        if argc < 2 || argv.is_null() {
-            return None;
-        }
-        // SAFETY: argv holds argc valid pointers to NUL-terminated strings
-        // (the C runtime's promise), and we are past the null check.
-        let start = unsafe { *argv.offset(argc - 1) };
-        if start.is_null() {
-            return None;
-        }
-        // SAFETY: `start` points to a NUL-terminated string.
-        let len = unsafe { std::ffi::CStr::from_ptr(start) }.to_bytes().len();
-        Some(LastArgument {
-            start: start.cast(),
-            len,
-        })
+        let (start, len) = crate::args::last_for_rewriting()?;
+        Some(LastArgument { start, len })
     }
 
     /// Its length in bytes.
@@ -65,7 +34,8 @@ impl LastArgument {
         let n = bytes.len().min(self.len);
         // SAFETY: the argument's `len` bytes are writable process memory
         // that nothing else in this single-threaded program refers to (std
-        // copied its own arguments at start-up); `bytes` does not overlap it.
+        // copied its own arguments at start-up, and `crate::args` lends none
+        // once one is being rewritten); `bytes` does not overlap it.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.start, n) };
     }
 }
