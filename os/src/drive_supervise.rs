@@ -604,6 +604,17 @@ impl Prepared {
     /// dropped unread.
     //= spec/extensions.md#ext-13
     fn read_notify_socket(&mut self) -> Vec<Event> {
+        // Each turn of the loop asks; the buffer's frame is paid for only
+        // by a service that has the socket (an idle 0.76-style supervise
+        // keeps a smaller stack).
+        match self.notify {
+            None => Vec::new(),
+            Some(_) => self.read_notify_socket_now(),
+        }
+    }
+
+    #[inline(never)]
+    fn read_notify_socket_now(&mut self) -> Vec<Event> {
         use nix::sys::socket::{recvmsg, ControlMessageOwned, MsgFlags, UnixCredentials};
         use std::os::fd::AsRawFd;
         let mut events = Vec::new();
@@ -658,6 +669,15 @@ impl Prepared {
     /// control pipe (the pipe stays readable for the next turn).
     //= spec/extensions.md#ext-11
     fn read_notification(&mut self, reads: usize) -> Option<Event> {
+        // As for the socket: no buffer on the stack without a pipe.
+        match self.notifier {
+            None => None,
+            Some(_) => self.read_notification_now(reads),
+        }
+    }
+
+    #[inline(never)]
+    fn read_notification_now(&mut self, reads: usize) -> Option<Event> {
         let notifier = self.notifier.as_ref()?;
         // A pipe's atomic size: what a service writes at once comes in one read.
         let mut buffer = [0u8; 4096];
