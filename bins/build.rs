@@ -1,5 +1,6 @@
 //! Links libgcc's unwinder statically (`libgcc_eh.a`) instead of through
-//! `libgcc_s.so.1`.
+//! `libgcc_s.so.1`, and puts each segment of the programs on pages of its
+//! own.
 //!
 //! std needs `_Unwind_*` only to print a backtrace when it panics, yet the
 //! shared library is mapped and relocated by every process at start-up: for
@@ -20,6 +21,12 @@ fn main() {
     if !linux_gnu {
         return;
     }
+    // Every segment starts on a page of its own, so the relocated
+    // read-only data (~16 KiB) takes 4 pages rather than 5 and the writable
+    // data 1 rather than 2: 8 KiB less private memory in every process (a
+    // thousand supervise processes under one svscan), for a few KiB of
+    // padding in the file.
+    println!("cargo:rustc-link-arg-bins=-Wl,-z,separate-loadable-segments");
     if let Some(dir) = libgcc_eh_dir() {
         println!("cargo:rustc-link-search=native={}", dir.display());
         println!("cargo:rustc-link-lib=static:-bundle=gcc_eh");
