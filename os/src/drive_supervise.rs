@@ -34,6 +34,7 @@ use nix::sys::stat::Mode;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::ffi::CString;
+use std::mem::ManuallyDrop;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::os::fd::{AsFd, OwnedFd};
@@ -91,7 +92,10 @@ pub struct Prepared {
     // and the lock is ours until we exit.
     _control_writer: OwnedFd,
     _ok: OwnedFd,
-    _lock: Flock<File>,
+    // Never unlocked: the kernel lets go when supervise exits, as with
+    // 0.76. (Not dropping it also keeps nix's panic on a failed unlock,
+    // and the error tables it formats, out of every supervise.)
+    _lock: ManuallyDrop<Flock<File>>,
     run: Program,
     finish: Program,
     /// The read end of the notification pipe of the current `./run`
@@ -373,6 +377,7 @@ pub fn prepare(
     )
     .map_err(|e| SetupError::Lock(from_nix(e)))?;
     let lock = Flock::lock(File::from(lock_file), FlockArg::LockExclusiveNonblock)
+        .map(ManuallyDrop::new)
         .map_err(|(_, e)| SetupError::Lock(from_nix(e)))?;
     let _ = nix::unistd::mkfifo("supervise/control", Mode::from_bits_truncate(0o600));
     let control =
