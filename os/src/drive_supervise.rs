@@ -34,9 +34,9 @@ use nix::sys::stat::Mode;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::ffi::CString;
-use std::mem::ManuallyDrop;
 use std::ffi::OsStr;
 use std::fs::File;
+use std::mem::ManuallyDrop;
 use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
@@ -388,10 +388,10 @@ pub fn prepare(
     let (machine, first) = SuperviseExt::new(Config { down_file }, clock::now());
     // The first record also replaces what an earlier supervise's
     // extensions said after its record (EXT-7).
-    let mut status = StatusFile::default();
+    let mut status = StatusFile::new(Path::new("supervise"));
     for order in &first {
         if let Order::WriteStatus(record) = order {
-            if let Err(e) = status.write_record(Path::new("supervise"), *record) {
+            if let Err(e) = status.write_record(*record) {
                 notice(Notice::StatusWrite(e));
             }
         }
@@ -518,7 +518,7 @@ impl Prepared {
                     false,
                 ))),
                 Order::WriteExtra(extra) => {
-                    if let Err(e) = self.status.write_extra(Path::new("supervise"), &extra) {
+                    if let Err(e) = self.status.write_extra(&extra) {
                         notice(Notice::StatusWrite(e));
                     }
                     None
@@ -528,7 +528,7 @@ impl Prepared {
                     None
                 }
                 Order::WriteStatus(record) => {
-                    if let Err(e) = self.status.write_record(Path::new("supervise"), record) {
+                    if let Err(e) = self.status.write_record(record) {
                         notice(Notice::StatusWrite(e));
                     }
                     None

@@ -6,7 +6,9 @@ use dt_core::supervise::Extra;
 use dt_core::Errno;
 use nix::fcntl::{open, renameat, OFlag, AT_FDCWD};
 use nix::sys::stat::Mode;
+use std::ffi::CString;
 use std::os::fd::{AsFd, OwnedFd};
+use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 
 /// Which step of writing the status file failed.
@@ -22,68 +24,100 @@ pub enum StatusWriteError {
     Rename(Errno),
 }
 
-/// What supervise last put in its status file: the record and, after it,
-/// what the extensions have to say (EXT-7), so that either can be written
-/// again with the other unchanged.
-#[derive(Debug, Default)]
+/// supervise's status file: where it is, and the record and extension
+/// lines (EXT-7) last put in it, so that either can be written again with
+/// the other unchanged.
+#[derive(Debug)]
 pub struct StatusFile {
+    /// `<dir>/status.new` and `<dir>/status`, made once: each write then
+    /// needs no path buffer of its own.
+    new: CString,
+    path: CString,
     record: Option<StatusRecord>,
     tail: Vec<u8>,
 }
 
 impl StatusFile {
+    /// The status file in `dir` (`supervise`), nothing written yet.
+    pub fn new(dir: &Path) -> Self {
+        // A directory name cannot hold a NUL byte; were it to, the open
+        // fails and supervise warns, as for any unwritable status.
+        let c_path = |name: &str| {
+            CString::new(dir.join(name).into_os_string().into_vec()).unwrap_or_default()
+        };
+        StatusFile {
+            new: c_path("status.new"),
+            path: c_path("status"),
+            record: None,
+            tail: Vec::new(),
+        }
+    }
+
     /// Write `record`, followed by the extensions' lines as last given.
-    pub fn write_record(
-        &mut self,
-        dir: &Path,
-        record: StatusRecord,
-    ) -> Result<(), StatusWriteError> {
+    pub fn write_record(&mut self, record: StatusRecord) -> Result<(), StatusWriteError> {
         self.record = Some(record);
-        write(dir, &record, &self.tail)
+        self.write(&record)
     }
 
     /// Write the last record again, followed by what `extra` says. Before
     /// any record, the lines wait for the first one.
     //= spec/extensions.md#ext-7
-    pub fn write_extra(&mut self, dir: &Path, extra: &Extra) -> Result<(), StatusWriteError> {
+    pub fn write_extra(&mut self, extra: &Extra) -> Result<(), StatusWriteError> {
         self.tail = extra.encode();
         match self.record {
-            Some(record) => write(dir, &record, &self.tail),
+            Some(record) => self.write(&record),
             None => Ok(()),
         }
     }
-}
 
-/// Write `record` and then `tail` to `<dir>/status.new` (created 0644
-/// before the umask, truncated, non-blocking as 0.76 opens it), then rename
-/// it over `<dir>/status`: readers see the old file or the new one, never a
-/// mix. With an empty tail the file is 0.76's 18 bytes. No fsync, as 0.76.
-//= spec/status-file.md#status-4
-pub fn write(dir: &Path, record: &StatusRecord, tail: &[u8]) -> Result<(), StatusWriteError> {
-    let new = dir.join("status.new");
-    let fd: OwnedFd = open(
-        &new,
-        OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_TRUNC | OFlag::O_CREAT | OFlag::O_CLOEXEC,
-        Mode::from_bits_truncate(0o644),
-    )
-    .map_err(|e| StatusWriteError::Open(from_nix(e)))?;
-    let mut bytes = record.encode().to_vec();
-    bytes.extend_from_slice(tail);
-    let mut written = 0;
-    while written < bytes.len() {
-        match nix::unistd::write(fd.as_fd(), &bytes[written..]) {
-            // 0.76 writes the record with one call and calls a short
-            // write an error; only the extensions' lines are written on.
-            Ok(n) if written == 0 && n < STATUS_LEN => return Err(StatusWriteError::PartialWrite),
-            Ok(0) => return Err(StatusWriteError::PartialWrite),
-            Ok(n) => written += n,
-            Err(nix::errno::Errno::EINTR) => continue,
-            Err(e) => return Err(StatusWriteError::Write(from_nix(e))),
+    /// Write `record` and then the tail to `status.new` (created 0644
+    /// before the umask, truncated, non-blocking as 0.76 opens it), then
+    /// rename it over `status`: readers see the old file or the new one,
+    /// never a mix. With no tail the file is 0.76's 18 bytes. No fsync, as
+    /// 0.76.
+    //= spec/status-file.md#status-4
+    fn write(&self, record: &StatusRecord) -> Result<(), StatusWriteError> {
+        let fd: OwnedFd = open(
+            self.new.as_c_str(),
+            OFlag::O_WRONLY
+                | OFlag::O_NONBLOCK
+                | OFlag::O_TRUNC
+                | OFlag::O_CREAT
+                | OFlag::O_CLOEXEC,
+            Mode::from_bits_truncate(0o644),
+        )
+        .map_err(|e| StatusWriteError::Open(from_nix(e)))?;
+        let encoded = record.encode();
+        let with_tail;
+        let bytes: &[u8] = if self.tail.is_empty() {
+            &encoded
+        } else {
+            with_tail = [&encoded[..], &self.tail].concat();
+            &with_tail
+        };
+        let mut written = 0;
+        while written < bytes.len() {
+            match nix::unistd::write(fd.as_fd(), &bytes[written..]) {
+                // 0.76 writes the record with one call and calls a short
+                // write an error; only the extensions' lines are written on.
+                Ok(n) if written == 0 && n < STATUS_LEN => {
+                    return Err(StatusWriteError::PartialWrite)
+                }
+                Ok(0) => return Err(StatusWriteError::PartialWrite),
+                Ok(n) => written += n,
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(e) => return Err(StatusWriteError::Write(from_nix(e))),
+            }
         }
-    }
-    drop(fd);
-    renameat(AT_FDCWD, &new, AT_FDCWD, &dir.join("status"))
+        drop(fd);
+        renameat(
+            AT_FDCWD,
+            self.new.as_c_str(),
+            AT_FDCWD,
+            self.path.as_c_str(),
+        )
         .map_err(|e| StatusWriteError::Rename(from_nix(e)))
+    }
 }
 
 #[cfg(test)]
@@ -110,7 +144,9 @@ mod tests {
             paused: false,
             want: Want::Up,
         };
-        write(&dir, &record, b"").expect("status written");
+        StatusFile::new(&dir)
+            .write_record(record)
+            .expect("status written");
         let bytes = std::fs::read(dir.join("status")).expect("status exists");
         assert_eq!(bytes, record.encode());
         assert!(!dir.join("status.new").exists());
@@ -138,15 +174,14 @@ mod tests {
             want: Want::Up,
         };
         let waiting = Extra::decode(b"not-ready 7\n");
-        let mut file = StatusFile::default();
-        file.write_extra(&dir, &waiting)
-            .expect("nothing to write yet");
+        let mut file = StatusFile::new(&dir);
+        file.write_extra(&waiting).expect("nothing to write yet");
         assert!(!dir.join("status").exists());
-        file.write_record(&dir, record(7)).expect("written");
+        file.write_record(record(7)).expect("written");
         assert_eq!(read(), [&record(7).encode()[..], b"not-ready 7\n"].concat());
-        file.write_record(&dir, record(8)).expect("written");
+        file.write_record(record(8)).expect("written");
         assert_eq!(read(), [&record(8).encode()[..], b"not-ready 7\n"].concat());
-        file.write_extra(&dir, &Extra::default()).expect("written");
+        file.write_extra(&Extra::default()).expect("written");
         assert_eq!(read(), record(8).encode());
         assert!(!dir.join("status.new").exists());
         std::fs::remove_dir_all(&dir).expect("cleanup");
@@ -163,7 +198,7 @@ mod tests {
             want: Want::Down,
         };
         assert_eq!(
-            write(&dir, &record, b""),
+            StatusFile::new(&dir).write_record(record),
             Err(StatusWriteError::Open(Errno::ENOENT))
         );
     }
