@@ -1,6 +1,7 @@
 //! Links libgcc's unwinder statically (`libgcc_eh.a`) instead of through
-//! `libgcc_s.so.1`, and puts each segment of the programs on pages of its
-//! own.
+//! `libgcc_s.so.1`, puts each segment of the programs on pages of its own,
+//! and (with rust-lld) places the code an idle supervise runs at the front
+//! (`symbol-order.txt`).
 //!
 //! std needs `_Unwind_*` only to print a backtrace when it panics, yet the
 //! shared library is mapped and relocated by every process at start-up: for
@@ -27,12 +28,63 @@ fn main() {
     // thousand supervise processes under one svscan), for a few KiB of
     // padding in the file.
     println!("cargo:rustc-link-arg-bins=-Wl,-z,separate-loadable-segments");
+    order_symbols();
     if let Some(dir) = libgcc_eh_dir() {
         println!("cargo:rustc-link-search=native={}", dir.display());
         println!("cargo:rustc-link-lib=static:-bundle=gcc_eh");
     } else {
         println!("cargo:warning=libgcc_eh.a not found; linking libgcc_s dynamically");
     }
+}
+
+/// Have the linker put the functions of `symbol-order.txt` first in every
+/// program's code (`scripts/symbol-order.sh` makes the list). The kernel
+/// maps code 64 KiB around each page touched, so the code that supervise
+/// runs, gathered in one place, keeps ~150 KiB of the binary out of a lone
+/// supervise's memory. Only rust-lld, the default linker of Rust 1.90 and
+/// later on x86_64 Linux, takes the option: with an older toolchain or a
+/// linker of one's own the list is left out, and `DT_SYMBOL_ORDER=0`
+/// leaves it out anyway (`=1` forces it).
+fn order_symbols() {
+    println!("cargo:rerun-if-changed=symbol-order.txt");
+    println!("cargo:rerun-if-env-changed=DT_SYMBOL_ORDER");
+    println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
+    let wanted = match std::env::var("DT_SYMBOL_ORDER").as_deref() {
+        Ok("0") => false,
+        Ok("1") => true,
+        _ => default_linker_is_rust_lld(),
+    };
+    let list = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default())
+        .join("symbol-order.txt");
+    if wanted && list.is_file() {
+        println!(
+            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
+            list.display()
+        );
+        // A list made before the code last changed names some functions
+        // no longer there; they only go unordered.
+        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    }
+}
+
+/// Whether the programs are linked by rust-lld: x86_64 Linux with glibc,
+/// Rust 1.90 or later, and no linker named in the environment.
+fn default_linker_is_rust_lld() -> bool {
+    let x86_64 = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64");
+    let own_linker = std::env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
+        || std::env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|flags| flags.contains("link"));
+    x86_64 && !own_linker && rustc_minor().is_some_and(|minor| minor >= 90)
+}
+
+/// The minor version of the rustc that builds us (`1.<minor>.<patch>`).
+fn rustc_minor() -> Option<u32> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(rustc).arg("-V").output().ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    let version = text.split_whitespace().nth(1)?;
+    let mut parts = version.split('.');
+    (parts.next()? == "1").then_some(())?;
+    parts.next()?.parse().ok()
 }
 
 /// The directory of the C compiler's `libgcc_eh.a`, if it has one.

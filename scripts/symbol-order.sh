@@ -1,0 +1,56 @@
+#!/bin/sh
+# Regenerate bins/symbol-order.txt: the functions an idle supervise runs, in
+# the order they first run, for the linker to place at the front of every
+# program's code (bins/build.rs).
+#
+#   scripts/symbol-order.sh
+#
+# Why: the kernel maps a program's code 64 KiB around each page it touches
+# ("fault-around"), so code that runs at start-up and in the idle loop,
+# scattered over a 300 KiB binary, made all of it resident in every lone
+# supervise. Placed together it fits in about two such windows.
+#
+# How: supervise runs under valgrind's callgrind on a scratch service whose
+# ./run sleeps; `svc -t` restarts it once and `svc -dx` ends both. The
+# functions callgrind saw that are the binary's own text symbols are
+# written, mangled, one per line. A stale list only orders less: the
+# linker skips names it does not find. Needs valgrind.
+set -eu
+cd "$(dirname "$0")/.."
+command -v valgrind >/dev/null || { echo "symbol-order.sh: needs valgrind" >&2; exit 111; }
+cargo build --release --locked -p dt-bins
+bin=$PWD/target/release
+work=$(mktemp -d /tmp/dt-symbol-order.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/s"
+printf '#!/bin/sh\nexec sleep 1000\n' > "$work/s/run"
+chmod +x "$work/s/run"
+
+valgrind --tool=callgrind --callgrind-out-file="$work/profile" \
+    --compress-strings=no --compress-pos=no --demangle=no \
+    "$bin/supervise" "$work/s" </dev/null >/dev/null 2>"$work/valgrind.log" &
+supervisor=$!
+# Poll with a deadline for each step (valgrind is slow to start).
+wait_for() {
+    tries=0
+    until "$@"; do
+        tries=$((tries + 1))
+        [ $tries -lt 600 ] || { echo "symbol-order.sh: timed out" >&2; kill $supervisor; exit 111; }
+        sleep 0.1
+    done
+}
+running() { "$bin/svstat" "$work/s" | grep -q ': up (pid'; }
+wait_for running
+first=$("$bin/svstat" "$work/s")
+"$bin/svc" -t "$work/s"
+restarted() { running && [ "$("$bin/svstat" "$work/s" | cut -d' ' -f4)" != "$(echo "$first" | cut -d' ' -f4)" ]; }
+wait_for restarted
+"$bin/svc" -dx "$work/s"
+wait $supervisor
+
+# The binary's text symbols, then callgrind's functions in first-seen order.
+nm "$bin/supervise" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/text"
+sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/profile" |
+    awk 'NR == FNR { text[$0] = 1; next } ($0 in text) && !seen[$0]++' "$work/text" - \
+    > bins/symbol-order.txt
+echo "bins/symbol-order.txt: $(wc -l < bins/symbol-order.txt) functions"
