@@ -72,7 +72,9 @@ fn order_symbols() {
 fn default_linker_is_rust_lld() -> bool {
     let x86_64 = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() == Ok("x86_64");
     let own_linker = std::env::var_os("CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER").is_some()
-        || std::env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|flags| flags.contains("link"));
+        // `-C linker=`, `-C link-self-contained=-linker`, `-Z linker-features`;
+        // link arguments of one's own do not change the linker.
+        || std::env::var("CARGO_ENCODED_RUSTFLAGS").is_ok_and(|flags| flags.contains("linker"));
     x86_64 && !own_linker && rustc_minor().is_some_and(|minor| minor >= 90)
 }
 

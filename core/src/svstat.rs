@@ -55,8 +55,9 @@ pub fn render(dir: &[u8], observation: &Observation) -> Vec<u8> {
 }
 
 /// [`render`], with what the extension lines say appended to a status
-/// report (spec/extensions.md EXT-8): nothing for a directory without the
-/// file (or with an empty one), so 0.76's line is unchanged.
+/// report (spec/extensions.md EXT-8): nothing for a status file without
+/// extension lines (or with lines that say nothing), so 0.76's line is
+/// unchanged.
 //= spec/extensions.md#ext-8
 pub fn render_with_extra(dir: &[u8], observation: &Observation, extra: Option<&Extra>) -> Vec<u8> {
     let mut line = Vec::with_capacity(dir.len() + 64);
