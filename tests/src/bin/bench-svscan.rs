@@ -16,7 +16,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -39,18 +39,39 @@ fn main() {
         side.program("supervise");
     }
 
-    // Start-up is measured STARTS times, the sides taking turns so that a
-    // change in the machine's load hits both; the best time counts. The
-    // last start of each side stays up for the memory and idle figures.
+    // Start-up is measured STARTS times, the sides taking turns (and
+    // turns about going first) so that a change in the machine's load hits
+    // both; the best time counts. The last start of each side stays up for
+    // the memory and idle figures.
+    //
+    // Every tree is made before the first start and none is removed until
+    // the end: a file system that has just freed thousands of inodes makes
+    // new ones slowly for minutes after (ext4 skips recently freed inodes),
+    // and a tree removed between two starts made whichever side came next
+    // pay for it. With every tree made up front, each start creates its
+    // ~5000 files (supervise/, lock, control, ok, status) under the same
+    // conditions.
+    let trees: Vec<Vec<(Side, PathBuf)>> = (0..STARTS)
+        .map(|round| {
+            let mut sides = Side::BOTH.to_vec();
+            if round % 2 == 1 {
+                sides.reverse();
+            }
+            sides
+                .into_iter()
+                .map(|side| (side, work.join(format!("svscan-{}-{round}", label(side)))))
+                .collect()
+        })
+        .collect();
+    for (_, dir) in trees.iter().flatten() {
+        make_tree(dir);
+    }
     let mut results: Vec<(Side, Measured)> = Vec::new();
-    for round in 0..STARTS {
-        for side in Side::BOTH {
-            let dir = work.join(match side {
-                Side::Reference => "svscan-ref",
-                Side::Ours => "svscan-ours",
-            });
+    for (round, sides) in trees.iter().enumerate() {
+        for (side, dir) in sides {
+            let side = *side;
             let last = round + 1 == STARTS;
-            let m = measure(side, &dir, last.then_some(window));
+            let m = measure(side, dir, last.then_some(window));
             match results.iter_mut().find(|(s, _)| *s == side) {
                 None => results.push((side, m)),
                 Some((_, best)) => {
@@ -64,6 +85,10 @@ fn main() {
                 }
             }
         }
+    }
+    results.sort_by_key(|(side, _)| *side != Side::Reference);
+    for (_, dir) in trees.iter().flatten() {
+        let _ = fs::remove_dir_all(dir);
     }
 
     println!(
@@ -133,18 +158,28 @@ struct Measured {
     supervise_cpu: Duration,
 }
 
-/// Build the tree in `dir`, run `side`'s svscan on it and measure the
-/// start-up; with a `window`, memory and idle CPU too.
-fn measure(side: Side, dir: &Path, window: Option<Duration>) -> Measured {
+/// Make a tree of SERVICES services in `dir`, each `run` a sleep; a tree
+/// left by an earlier run is removed first.
+fn make_tree(dir: &Path) {
     let _ = fs::remove_dir_all(dir);
-    let sv = dir.join("sv");
-    let services: Vec<_> = (0..SERVICES).map(|i| sv.join(format!("s{i:04}"))).collect();
-    for service in &services {
-        fs::create_dir_all(service).expect("mkdir service");
+    for service in services(dir) {
+        fs::create_dir_all(&service).expect("mkdir service");
         let run = service.join("run");
         fs::write(&run, "#!/bin/sh\nexec sleep 100000\n").expect("write run");
         fs::set_permissions(&run, fs::Permissions::from_mode(0o755)).expect("chmod run");
     }
+}
+
+fn services(dir: &Path) -> Vec<PathBuf> {
+    let sv = dir.join("sv");
+    (0..SERVICES).map(|i| sv.join(format!("s{i:04}"))).collect()
+}
+
+/// Run `side`'s svscan on the tree in `dir` (made by [`make_tree`]) and
+/// measure the start-up; with a `window`, memory and idle CPU too.
+fn measure(side: Side, dir: &Path, window: Option<Duration>) -> Measured {
+    let sv = dir.join("sv");
+    let services = services(dir);
     let mut path = side.bin_dir().into_os_string();
     path.push(":/usr/local/bin:/usr/bin:/bin");
     let mut command = Command::new(side.program("svscan"));
@@ -212,7 +247,6 @@ fn measure(side: Side, dir: &Path, window: Option<Duration>) -> Measured {
         measured.supervise_cpu = cpu_all(&supervise).saturating_sub(supervise_before);
     }
     drop(group);
-    let _ = fs::remove_dir_all(dir);
     measured
 }
 
