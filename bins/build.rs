@@ -1,7 +1,7 @@
 //! Links libgcc's unwinder statically (`libgcc_eh.a`) instead of through
 //! `libgcc_s.so.1`, puts each segment of the programs on pages of its own,
 //! and (with rust-lld) places the code an idle supervise runs at the front
-//! (`symbol-order.txt`).
+//! (`symbol-order.txt`, `startup-first.ld`).
 //!
 //! std needs `_Unwind_*` only to print a backtrace when it panics, yet the
 //! shared library is mapped and relocated by every process at start-up: for
@@ -37,16 +37,32 @@ fn main() {
     }
 }
 
-/// Have the linker put the functions of `symbol-order.txt` first in every
-/// program's code (`scripts/symbol-order.sh` makes the list). The kernel
-/// maps code 64 KiB around each page touched, so the code that supervise
-/// runs, gathered in one place, keeps ~150 KiB of the binary out of a lone
-/// supervise's memory. Only rust-lld, the default linker of Rust 1.90 and
-/// later on x86_64 Linux, takes the option: with an older toolchain or a
-/// linker of one's own the list is left out, and `DT_SYMBOL_ORDER=0`
-/// leaves it out anyway (`=1` forces it).
+/// Have the linker put the code a lone supervise runs in one 64 KiB
+/// stretch at the very front of every program's code:
+///
+/// - the functions of `symbol-order.txt` (`scripts/symbol-order.sh` makes
+///   the list) come first in `.text`;
+/// - `startup-first.ld` moves `.init`, `.fini` and `.plt` from the end of
+///   the code to just before it (the loader runs `_init` in every process);
+/// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
+///   the program at a 64 KiB boundary (Linux 5.10 and later).
+///
+/// Why: the kernel maps code 64 KiB around each page touched
+/// ("fault-around"). With all three, an idle supervise maps one such
+/// window of our code, where the functions scattered over a 300 KiB
+/// binary made all of it resident, and the list alone left two or three
+/// windows depending on where address randomisation put the program. The
+/// price of the alignment is 4 of the 28 bits of that randomisation for
+/// the program's own image (libraries, heap and stack keep theirs) and
+/// ~150 KiB of padding in each file.
+///
+/// Only rust-lld, the default linker of Rust 1.90 and later on x86_64
+/// Linux, is known to take all three: with an older toolchain or a linker
+/// of one's own they are left out, and `DT_SYMBOL_ORDER=0` leaves them out
+/// anyway (`=1` forces them).
 fn order_symbols() {
     println!("cargo:rerun-if-changed=symbol-order.txt");
+    println!("cargo:rerun-if-changed=startup-first.ld");
     println!("cargo:rerun-if-env-changed=DT_SYMBOL_ORDER");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
     let wanted = match std::env::var("DT_SYMBOL_ORDER").as_deref() {
@@ -54,17 +70,21 @@ fn order_symbols() {
         Ok("1") => true,
         _ => default_linker_is_rust_lld(),
     };
-    let list = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default())
-        .join("symbol-order.txt");
-    if wanted && list.is_file() {
-        println!(
-            "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-            list.display()
-        );
-        // A list made before the code last changed names some functions
-        // no longer there; they only go unordered.
-        println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    let here = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let list = here.join("symbol-order.txt");
+    let script = here.join("startup-first.ld");
+    if !wanted || !list.is_file() || !script.is_file() {
+        return;
     }
+    println!(
+        "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
+        list.display()
+    );
+    // A list made before the code last changed names some functions no
+    // longer there; they only go unordered.
+    println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
+    println!("cargo:rustc-link-arg-bins=-Wl,-z,max-page-size=65536");
 }
 
 /// Whether the programs are linked by rust-lld: x86_64 Linux with glibc,
