@@ -138,16 +138,70 @@ const TABLE: &[(Errno, &str)] = &[
     (Errno::EREMCHG, "remote address changed"),
 ];
 
+/// `TABLE` as [`Errno::describe`] reads it, made at compile time: the
+/// numbers, all the words in one byte string, and where each entry's words
+/// end. A table of `&str` holds addresses, which the loader must fix up in
+/// every process at start-up (a private page of relocated data in each of a
+/// thousand supervise processes); these hold none.
+struct Packed {
+    numbers: [i32; ENTRIES],
+    ends: [u16; ENTRIES],
+    words: [u8; WORDS],
+}
+
+const ENTRIES: usize = TABLE.len();
+
+const WORDS: usize = {
+    let mut total = 0;
+    let mut entry = 0;
+    while entry < ENTRIES {
+        total += TABLE[entry].1.len();
+        entry += 1;
+    }
+    total
+};
+
+static PACKED: Packed = {
+    let mut packed = Packed {
+        numbers: [0; ENTRIES],
+        ends: [0; ENTRIES],
+        words: [0; WORDS],
+    };
+    let mut end = 0;
+    let mut entry = 0;
+    while entry < ENTRIES {
+        let (errno, words) = TABLE[entry];
+        let words = words.as_bytes();
+        let mut byte = 0;
+        while byte < words.len() {
+            packed.words[end] = words[byte];
+            end += 1;
+            byte += 1;
+        }
+        assert!(
+            end <= u16::MAX as usize,
+            "errno table too long for u16 ends"
+        );
+        packed.numbers[entry] = errno.0;
+        packed.ends[entry] = end as u16;
+        entry += 1;
+    }
+    packed
+};
+
 impl Errno {
     /// daemontools' words for this error, `unknown error` for a number its
     /// table does not know.
     //= spec/errors.md#err-1
     //= spec/errors.md#err-3
     pub fn describe(self) -> &'static str {
-        TABLE
-            .iter()
-            .find(|(errno, _)| *errno == self)
-            .map_or("unknown error", |(_, words)| words)
+        let Some(entry) = PACKED.numbers.iter().position(|&n| n == self.0) else {
+            return "unknown error";
+        };
+        let start = entry.checked_sub(1).map_or(0, |before| PACKED.ends[before]);
+        let words = &PACKED.words[usize::from(start)..usize::from(PACKED.ends[entry])];
+        // Always UTF-8: the bytes were copied whole from `TABLE`'s strings.
+        std::str::from_utf8(words).unwrap_or("unknown error")
     }
 
     /// Every entry of the table, in order (for tests and documentation).
@@ -187,6 +241,16 @@ mod tests {
     fn unknown_numbers_are_unknown_errors() {
         assert_eq!(Errno(-1).describe(), "unknown error");
         assert_eq!(Errno(4095).describe(), "unknown error");
+    }
+
+    #[test]
+    fn the_packed_table_reads_as_the_table() {
+        for (index, (errno, words)) in TABLE.iter().enumerate() {
+            let first = TABLE.iter().position(|(e, _)| e == errno);
+            if first == Some(index) {
+                assert_eq!(errno.describe(), *words, "errno {}", errno.0);
+            }
+        }
     }
 
     #[test]
