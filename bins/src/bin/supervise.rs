@@ -22,9 +22,11 @@ fn program() {
     //= spec/extensions.md#ext-5
     let finish_failure =
         format!("supervise: warning: unable to start {name}/finish: ").into_bytes();
-    match prepare(dir, exec_failure, finish_failure, &mut warn) {
+    // Matched by reference: the prepared supervisor (~1.2 KiB) is not
+    // copied out of the result onto the stack again.
+    match &mut prepare(dir, exec_failure, finish_failure, &mut warn) {
         Ok(prepared) => std::process::exit(prepared.run(&mut warn)),
-        Err(e) => die(EXIT_TEMPORARY, &setup_line(&name, &e)),
+        Err(e) => die(EXIT_TEMPORARY, &setup_line(&name, e)),
     }
 }
 
