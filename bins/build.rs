@@ -1,7 +1,7 @@
 //! Links libgcc's unwinder statically (`libgcc_eh.a`) instead of through
 //! `libgcc_s.so.1`, puts each segment of the programs on pages of its own,
 //! and (with rust-lld) places the code an idle supervise runs at the front
-//! (`symbol-order.txt`, `startup-first.ld`).
+//! (`symbol-order.txt`, `layout.ld`).
 //!
 //! std needs `_Unwind_*` only to print a backtrace when it panics, yet the
 //! shared library is mapped and relocated by every process at start-up: for
@@ -42,8 +42,11 @@ fn main() {
 ///
 /// - the functions of `symbol-order.txt` (`scripts/symbol-order.sh` makes
 ///   the list) come first in `.text`;
-/// - `startup-first.ld` moves `.init`, `.fini` and `.plt` from the end of
-///   the code to just before it (the loader runs `_init` in every process);
+/// - `layout.ld` moves `.init`, `.fini` and `.plt` from the end of the
+///   code to just before it (the loader runs `_init` in every process), and
+///   the unwinding tables (read only for a panic's backtrace) out of the
+///   read-only segment the loader reads at every start, into one of their
+///   own after the code;
 /// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
 ///   the program at a 64 KiB boundary (Linux 5.10 and later).
 ///
@@ -62,7 +65,7 @@ fn main() {
 /// anyway (`=1` forces them).
 fn order_symbols() {
     println!("cargo:rerun-if-changed=symbol-order.txt");
-    println!("cargo:rerun-if-changed=startup-first.ld");
+    println!("cargo:rerun-if-changed=layout.ld");
     println!("cargo:rerun-if-env-changed=DT_SYMBOL_ORDER");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
     let wanted = match std::env::var("DT_SYMBOL_ORDER").as_deref() {
@@ -72,7 +75,7 @@ fn order_symbols() {
     };
     let here = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     let list = here.join("symbol-order.txt");
-    let script = here.join("startup-first.ld");
+    let script = here.join("layout.ld");
     if !wanted || !list.is_file() || !script.is_file() {
         return;
     }
