@@ -4,7 +4,7 @@
 
 use crate::clock;
 use crate::errno::from_nix;
-use crate::process::{fork_child, reap};
+use crate::process::reap;
 use dt_core::scan::{
     descriptors_wanted, Action, Entry, EntryKind, Event, Listing, LogProbe, Role, Scan, ServiceId,
     Warning, MAX_SERVICES,
@@ -422,12 +422,12 @@ fn spawn_supervise(
     let dir = c_string(name);
     let messages = [ChildStage::Descriptors, ChildStage::Chdir, ChildStage::Exec]
         .map(|stage| child_message(stage, name, role));
-    fork_child(move || {
+    // The child shares svscan's memory until it execs: it only makes
+    // system calls on what was prepared above (`vfork_child`'s contract).
+    crate::process::vfork_child(move || {
         let fail = |stage: ChildStage, errno: Errno| -> ! {
-            let mut line = messages[stage as usize].clone();
-            line.extend_from_slice(errno.describe().as_bytes());
-            line.push(b'\n');
-            crate::process::child_exit(&line, 111)
+            let words = errno.describe().as_bytes();
+            crate::process::child_exit_parts(&[&messages[stage as usize], words, b"\n"], 111)
         };
         if let Some(mask) = setup.mask {
             let _ = sigprocmask(SigmaskHow::SIG_SETMASK, Some(&mask), None);

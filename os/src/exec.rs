@@ -34,13 +34,21 @@ pub fn environment() -> Vec<Vec<u8>> {
     entries
 }
 
-/// A program ready to be exec'd: everything allocated beforehand, so that
-/// [`Program::exec`] can run in a forked child.
+/// A program ready to be exec'd: everything allocated beforehand, down to
+/// the pointer arrays `execve` takes, so that [`Program::exec`] allocates
+/// nothing and can run in a forked child or one that shares our memory
+/// ([`crate::process::vfork_child`]).
 #[derive(Debug)]
 pub struct Program {
     files: Vec<CString>,
-    argv: Vec<CString>,
-    envp: Vec<CString>,
+    /// The owners of what `argv_pointers` and `envp_pointers` point at.
+    _argv: Vec<CString>,
+    _envp: Vec<CString>,
+    /// The argument and environment strings, each list ending in a null
+    /// pointer. They point into the strings' own heap buffers, which stay
+    /// put when a `Program` moves and are never changed.
+    argv_pointers: Vec<*const libc::c_char>,
+    envp_pointers: Vec<*const libc::c_char>,
 }
 
 impl Program {
@@ -57,10 +65,14 @@ impl Program {
         } else {
             apply_changes(&start, changes)
         };
+        let argv = c_strings(argv.to_vec())?;
+        let envp = c_strings(envp)?;
         Ok(Program {
             files: c_strings(files)?,
-            argv: c_strings(argv.to_vec())?,
-            envp: c_strings(envp)?,
+            argv_pointers: pointers(&argv),
+            envp_pointers: pointers(&envp),
+            _argv: argv,
+            _envp: envp,
         })
     }
 
@@ -70,10 +82,17 @@ impl Program {
     pub fn exec(&self) -> Errno {
         let mut failures = ExecFailures::new();
         for file in &self.files {
-            let errno = match nix::unistd::execve(file, &self.argv, &self.envp) {
-                Err(e) => from_nix(e),
-                Ok(never) => match never {},
+            // SAFETY: `file` is NUL-terminated, and both pointer lists end
+            // in a null pointer and point at NUL-terminated strings that
+            // `self` owns; execve returns only on failure.
+            unsafe {
+                libc::execve(
+                    file.as_ptr(),
+                    self.argv_pointers.as_ptr(),
+                    self.envp_pointers.as_ptr(),
+                )
             };
+            let errno = from_nix(nix::errno::Errno::last());
             if let Next::Stop(errno) = failures.failed(errno) {
                 return errno;
             }
@@ -90,6 +109,14 @@ pub fn pathexec(argv: &[Vec<u8>], changes: &[EnvChange]) -> Errno {
         Ok(program) => program.exec(),
         Err(e) => e,
     }
+}
+
+fn pointers(strings: &[CString]) -> Vec<*const libc::c_char> {
+    strings
+        .iter()
+        .map(|s| s.as_ptr())
+        .chain(std::iter::once(std::ptr::null()))
+        .collect()
 }
 
 fn c_strings(strings: Vec<Vec<u8>>) -> Result<Vec<CString>, Errno> {
