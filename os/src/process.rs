@@ -141,3 +141,34 @@ pub fn give_fd(fd: std::os::fd::BorrowedFd<'_>, target: i32) -> Result<(), Errno
         .map(drop)
         .map_err(from_nix)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::sys::wait::waitpid;
+
+    fn wait_for(pid: Pid) -> WaitStatus {
+        waitpid(nix::unistd::Pid::from_raw(pid.0), None).expect("waitpid")
+    }
+
+    #[test]
+    fn a_vforked_child_ends_with_its_code_and_leaves_our_memory_alone() {
+        let before = vec![1u8, 2, 3];
+        let pid = vfork_child(|| child_exit_parts(&[b"", b"", b""], 7)).expect("clone");
+        assert!(matches!(wait_for(pid), WaitStatus::Exited(_, 7)));
+        assert_eq!(before, [1, 2, 3]);
+    }
+
+    #[test]
+    fn a_vforked_child_execs_a_prepared_program() {
+        let program =
+            crate::exec::Program::new(&[b"sh".to_vec(), b"-c".to_vec(), b"exit 5".to_vec()], &[])
+                .expect("program");
+        let pid = vfork_child(|| {
+            let errno = program.exec();
+            child_exit_parts(&[b"exec failed: ", errno.describe().as_bytes(), b"\n"], 111)
+        })
+        .expect("clone");
+        assert!(matches!(wait_for(pid), WaitStatus::Exited(_, 5)));
+    }
+}
