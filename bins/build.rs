@@ -1,7 +1,7 @@
 //! Links libgcc's unwinder statically (`libgcc_eh.a`) instead of through
 //! `libgcc_s.so.1`, puts each segment of the programs on pages of its own,
-//! and (with rust-lld) places the code an idle supervise runs at the front
-//! (`symbol-order.txt`, `layout.ld`).
+//! and (with rust-lld) places the code an idle supervise runs at the front,
+//! in a segment of its own (`layout.ld`, `symbol-order.txt`).
 //!
 //! std needs `_Unwind_*` only to print a backtrace when it panics, yet the
 //! shared library is mapped and relocated by every process at start-up: for
@@ -37,32 +37,35 @@ fn main() {
     }
 }
 
-/// Have the linker put the code a lone supervise runs in one 64 KiB
-/// stretch at the very front of every program's code:
+/// Have the linker put the code a lone supervise runs in a segment of its
+/// own at the very front of every program's code:
 ///
-/// - the functions of `symbol-order.txt` (`scripts/symbol-order.sh` makes
-///   the list) come first in `.text`;
-/// - `layout.ld` moves `.init`, `.fini` and `.plt` from the end of the
-///   code to just before it (the loader runs `_init` in every process), and
-///   the unwinding tables (read only for a panic's backtrace) out of the
-///   read-only segment the loader reads at every start, into one of their
-///   own after the code;
+/// - `layout.ld` (with the functions of `symbol-order.txt` filled in;
+///   `scripts/symbol-order.sh` makes the list) puts `.init`, `.fini`,
+///   `.plt`, the C start-up code and those functions in `.text.hot`, and
+///   the unwinding tables (read only for a panic's backtrace) after it, in
+///   a read-only segment of their own, before the rest of the code;
 /// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
-///   the program at a 64 KiB boundary (Linux 5.10 and later).
+///   the program at a 64 KiB boundary (Linux 5.10 and later) and each
+///   segment starts a fault-around window.
 ///
 /// Why: the kernel maps code 64 KiB around each page touched
-/// ("fault-around"). With all three, an idle supervise maps one such
-/// window of our code, where the functions scattered over a 300 KiB
-/// binary made all of it resident, and the list alone left two or three
-/// windows depending on where address randomisation put the program. The
-/// price of the alignment is 4 of the 28 bits of that randomisation for
-/// the program's own image (libraries, heap and stack keep theirs) and
-/// ~150 KiB of padding in each file.
+/// ("fault-around"). An idle supervise now maps ~56 KiB of our code, where
+/// the functions scattered over a 300 KiB binary made all of it resident.
+/// The price of the alignment is 4 of the 28 bits of address randomisation
+/// for the program's own image (libraries, heap and stack keep theirs)
+/// and ~250 KiB of padding in each file.
+///
+/// The list names functions as the linker sees them. The hash at the end
+/// of a legacy-mangled name changes whenever a dependency's features or
+/// version do, so it is matched with a wildcard (which may take in other
+/// instances of the same generic function: only a few KiB); a name found
+/// nowhere is only left where it was.
 ///
 /// Only rust-lld, the default linker of Rust 1.90 and later on x86_64
-/// Linux, is known to take all three: with an older toolchain or a linker
-/// of one's own they are left out, and `DT_SYMBOL_ORDER=0` leaves them out
-/// anyway (`=1` forces them).
+/// Linux, is known to take all this: with an older toolchain or a linker
+/// of one's own it is left out, and `DT_SYMBOL_ORDER=0` leaves it out
+/// anyway (`=1` forces it).
 fn order_symbols() {
     println!("cargo:rerun-if-changed=symbol-order.txt");
     println!("cargo:rerun-if-changed=layout.ld");
@@ -74,20 +77,57 @@ fn order_symbols() {
         _ => default_linker_is_rust_lld(),
     };
     let here = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let list = here.join("symbol-order.txt");
-    let script = here.join("layout.ld");
-    if !wanted || !list.is_file() || !script.is_file() {
+    let (Ok(list), Ok(template)) = (
+        std::fs::read_to_string(here.join("symbol-order.txt")),
+        std::fs::read_to_string(here.join("layout.ld")),
+    ) else {
+        return;
+    };
+    let Some(out_dir) = std::env::var_os("OUT_DIR").map(PathBuf::from) else {
+        return;
+    };
+    if !wanted {
         return;
     }
-    println!(
-        "cargo:rustc-link-arg-bins=-Wl,--symbol-ordering-file={}",
-        list.display()
-    );
-    // A list made before the code last changed names some functions no
-    // longer there; they only go unordered.
-    println!("cargo:rustc-link-arg-bins=-Wl,--no-warn-symbol-ordering");
+    let hot: String = list.split_whitespace().map(input_sections).collect();
+    let script = out_dir.join("layout.ld");
+    if std::fs::write(&script, template.replace("@HOT_FUNCTIONS@\n", &hot)).is_err() {
+        return;
+    }
     println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
     println!("cargo:rustc-link-arg-bins=-Wl,-z,max-page-size=65536");
+}
+
+/// The input-section line of a linker script that takes function `symbol`,
+/// in whichever of LLVM's sections it was put (`.text.unlikely.` for cold
+/// functions, ...), with the hash of a legacy-mangled name (`17h` and 16
+/// hex digits, then `E`) or of an LLVM-promoted local (`.llvm.` and digits)
+/// left open.
+fn input_sections(symbol: &str) -> String {
+    let (stem, promoted) = match symbol.find(".llvm.") {
+        Some(at) => (&symbol[..at], true),
+        None => (symbol, false),
+    };
+    let mut name = stem.to_owned();
+    if let Some(unhashed) = stem.strip_suffix('E') {
+        let cut = unhashed.len().saturating_sub(19);
+        if let (Some(head), Some(hash)) = (unhashed.get(..cut), unhashed.get(cut..)) {
+            let is_hash = hash.len() == 19
+                && hash.starts_with("17h")
+                && hash[3..].bytes().all(|b| b.is_ascii_hexdigit());
+            if is_hash {
+                name = format!("{head}17h*");
+            }
+        }
+    }
+    if promoted {
+        name.push_str(".llvm.*");
+    }
+    let sections: Vec<String> = ["", "unlikely.", "hot.", "startup."]
+        .iter()
+        .map(|kind| format!(".text.{kind}{name}"))
+        .collect();
+    format!("    *({})\n", sections.join(" "))
 }
 
 /// Whether the programs are linked by rust-lld: x86_64 Linux with glibc,

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerate bins/symbol-order.txt: the functions an idle supervise runs, in
-# the order they first run, for the linker to place at the front of every
-# program's code (bins/build.rs).
+# the order they first run, for the linker to place in a code segment of
+# their own at the front of every program (bins/layout.ld, bins/build.rs).
 #
 #   scripts/symbol-order.sh
 #
@@ -13,8 +13,10 @@
 # How: supervise runs under valgrind's callgrind on a scratch service whose
 # ./run sleeps; `svc -t` restarts it once and `svc -dx` ends both. The
 # functions callgrind saw that are the binary's own text symbols are
-# written, mangled, one per line. A stale list only orders less: the
-# linker skips names it does not find. Needs valgrind.
+# written, mangled, one per line. A stale list only orders less: a name
+# found nowhere is skipped, and the hash at the end of a legacy-mangled name
+# is matched with a wildcard, so a change in a dependency's features does
+# not make the list stale. Needs valgrind.
 set -eu
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "symbol-order.sh: needs valgrind" >&2; exit 111; }
