@@ -59,8 +59,8 @@ fn main() {
 /// The list names functions as the linker sees them. The hash at the end
 /// of a legacy-mangled name changes whenever a dependency's features or
 /// version do, so it is matched with a wildcard (which may take in other
-/// instances of the same generic function: only a few KiB); a name found
-/// nowhere is only left where it was.
+/// instances of the same generic function: only a few KiB). A name that
+/// matches nothing is ignored, so a stale list only gathers less.
 ///
 /// Only rust-lld, the default linker of Rust 1.90 and later on x86_64
 /// Linux, is known to take all this: with an older toolchain or a linker
