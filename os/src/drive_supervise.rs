@@ -22,11 +22,11 @@ use crate::status_file::{StatusFile, StatusWriteError};
 use dt_core::control::Command;
 use dt_core::process::{Pid, Sig};
 use dt_core::supervise::{
-    configure, parse_datagram, Config, ConfigFile, ConfigFiles, Event, Extensions, NotifyMessage,
-    Order, SuperviseExt, Target,
+    configure, judge_fifo, parse_datagram, Config, ConfigFile, ConfigFiles, Event, Extensions,
+    FifoName, FifoProblem, FoundFile, NotifyMessage, Order, SuperviseExt, Target,
 };
 use dt_core::{Errno, Mono};
-use nix::fcntl::{open, Flock, FlockArg, OFlag};
+use nix::fcntl::{open, openat, AtFlags, Flock, FlockArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::signal::{sigprocmask, SigSet, SigmaskHow, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
@@ -37,9 +37,8 @@ use std::ffi::CString;
 use std::ffi::OsStr;
 use std::fs::File;
 use std::mem::ManuallyDrop;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
 
 /// A start-up step that failed; each is fatal (exit 111).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +59,9 @@ pub enum SetupError {
     ControlWrite(Errno),
     /// Opening `supervise/ok` for reading.
     OkRead(Errno),
+    /// What was opened as `supervise/control` or `supervise/ok` is not a
+    /// FIFO supervise can trust, although it was just checked (DEV-12).
+    Untrusted(FifoName, FifoProblem),
 }
 
 /// Something worth a warning on stderr; supervise goes on.
@@ -78,6 +80,9 @@ pub enum Notice {
     /// The service sent no `WATCHDOG=1` for this many seconds; it is being
     /// stopped (EXT-14).
     Watchdog(u32),
+    /// What was at `supervise/control` or `supervise/ok` could not be
+    /// trusted; it is being replaced with a fresh FIFO (DEV-12).
+    Replacing(FifoName, FifoProblem),
 }
 
 /// A service directory set up and locked, ready to run.
@@ -334,13 +339,76 @@ fn send(target: Target, sig: Sig) {
     }
 }
 
-fn nonblocking(path: &str, flags: OFlag) -> Result<OwnedFd, Errno> {
-    open(
-        path,
-        flags | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+/// What supervise needs to know of a file to judge it as one of its FIFOs.
+fn found(stat: &nix::sys::stat::FileStat) -> FoundFile {
+    FoundFile {
+        is_fifo: stat.st_mode & libc::S_IFMT == libc::S_IFIFO,
+        owner: stat.st_uid,
+        mode: stat.st_mode & 0o7777,
+    }
+}
+
+/// Make the FIFO `name` in `dir` as 0.76 does (mode 0600, "already exists"
+/// and every other error ignored: the open reports them), then look at what
+/// is there without following a symbolic link: what supervise cannot trust
+/// is removed, after a notice, and made again, so that no one keeps a
+/// descriptor to it. Needs the lock, so that it is no other supervise's.
+//= spec/deviations.md#dev-12
+fn make_fifo(
+    dir: BorrowedFd<'_>,
+    name: FifoName,
+    notice: &mut impl FnMut(Notice),
+) -> Result<(), Errno> {
+    let path = name.file_name();
+    let fifo_mode = Mode::from_bits_truncate(0o600);
+    let _ = nix::unistd::mkfifoat(dir, path, fifo_mode);
+    let Ok(stat) = nix::sys::stat::fstatat(dir, path, AtFlags::AT_SYMLINK_NOFOLLOW) else {
+        return Ok(());
+    };
+    let euid = nix::unistd::geteuid().as_raw();
+    if let Some(problem) = judge_fifo(name, found(&stat), euid) {
+        notice(Notice::Replacing(name, problem));
+        nix::unistd::unlinkat(dir, path, nix::unistd::UnlinkatFlags::NoRemoveDir)
+            .map_err(from_nix)?;
+        let _ = nix::unistd::mkfifoat(dir, path, fifo_mode);
+    }
+    Ok(())
+}
+
+/// Why a FIFO of supervise's could not be opened.
+enum FifoError {
+    Open(Errno),
+    Untrusted(FifoProblem),
+}
+
+/// Open the FIFO `name` in `dir` without blocking and without following a
+/// symbolic link, and check that it is still one supervise can trust.
+//= spec/deviations.md#dev-12
+fn open_fifo(dir: BorrowedFd<'_>, name: FifoName, flags: OFlag) -> Result<OwnedFd, FifoError> {
+    let fd = openat(
+        dir,
+        name.file_name(),
+        flags | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC | OFlag::O_NOFOLLOW | OFlag::O_NOCTTY,
         Mode::empty(),
     )
-    .map_err(from_nix)
+    .map_err(|e| FifoError::Open(from_nix(e)))?;
+    let stat = nix::sys::stat::fstat(&fd).map_err(|e| FifoError::Open(from_nix(e)))?;
+    let euid = nix::unistd::geteuid().as_raw();
+    match judge_fifo(name, found(&stat), euid) {
+        None => Ok(fd),
+        Some(problem) => Err(FifoError::Untrusted(problem)),
+    }
+}
+
+/// The start-up error for a FIFO that could not be made or opened.
+fn fifo_setup_error(
+    name: FifoName,
+    open_error: fn(Errno) -> SetupError,
+) -> impl Fn(FifoError) -> SetupError {
+    move |error| match error {
+        FifoError::Open(errno) => open_error(errno),
+        FifoError::Untrusted(problem) => SetupError::Untrusted(name, problem),
+    }
 }
 
 /// 0.76's start-up sequence, in its order: SIGCHLD descriptor, chdir, the
@@ -369,26 +437,44 @@ pub fn prepare(
         Err(e) => return Err(SetupError::StatDown(from_nix(e))),
     };
     make_supervise_dir()?;
+    // Everything else in `supervise` is made and opened relative to the
+    // directory opened here, never through a symbolic link (DEV-12). It
+    // fails where 0.76's open of `supervise/lock` fails, and so says so.
+    let dir = open(
+        "supervise",
+        OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_NONBLOCK | OFlag::O_CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| SetupError::Lock(from_nix(e)))?;
 
-    let lock_file = open(
-        "supervise/lock",
-        OFlag::O_WRONLY | OFlag::O_NONBLOCK | OFlag::O_APPEND | OFlag::O_CREAT | OFlag::O_CLOEXEC,
+    //= spec/deviations.md#dev-12
+    let lock_file = openat(
+        &dir,
+        "lock",
+        OFlag::O_WRONLY
+            | OFlag::O_NONBLOCK
+            | OFlag::O_APPEND
+            | OFlag::O_CREAT
+            | OFlag::O_CLOEXEC
+            | OFlag::O_NOFOLLOW
+            | OFlag::O_NOCTTY,
         Mode::from_bits_truncate(0o600),
     )
     .map_err(|e| SetupError::Lock(from_nix(e)))?;
     let lock = Flock::lock(File::from(lock_file), FlockArg::LockExclusiveNonblock)
         .map(ManuallyDrop::new)
         .map_err(|(_, e)| SetupError::Lock(from_nix(e)))?;
-    let _ = nix::unistd::mkfifo("supervise/control", Mode::from_bits_truncate(0o600));
-    let control =
-        nonblocking("supervise/control", OFlag::O_RDONLY).map_err(SetupError::ControlRead)?;
-    let control_writer =
-        nonblocking("supervise/control", OFlag::O_WRONLY).map_err(SetupError::ControlWrite)?;
+    let control_name = FifoName::Control;
+    make_fifo(dir.as_fd(), control_name, notice).map_err(SetupError::ControlRead)?;
+    let control = open_fifo(dir.as_fd(), control_name, OFlag::O_RDONLY)
+        .map_err(fifo_setup_error(control_name, SetupError::ControlRead))?;
+    let control_writer = open_fifo(dir.as_fd(), control_name, OFlag::O_WRONLY)
+        .map_err(fifo_setup_error(control_name, SetupError::ControlWrite))?;
 
     let (machine, first) = SuperviseExt::new(Config { down_file }, clock::now());
     // The first record also replaces what an earlier supervise's
     // extensions said after its record (EXT-7).
-    let mut status = StatusFile::new(Path::new("supervise"));
+    let mut status = StatusFile::new(dir);
     for order in &first {
         if let Order::WriteStatus(record) = order {
             if let Err(e) = status.write_record(*record) {
@@ -401,8 +487,9 @@ pub fn prepare(
         .filter(|o| !matches!(o, Order::WriteStatus(_)))
         .collect();
 
-    let _ = nix::unistd::mkfifo("supervise/ok", Mode::from_bits_truncate(0o600));
-    let ok = nonblocking("supervise/ok", OFlag::O_RDONLY).map_err(SetupError::OkRead)?;
+    make_fifo(status.dir(), FifoName::Ok, notice).map_err(SetupError::OkRead)?;
+    let ok = open_fifo(status.dir(), FifoName::Ok, OFlag::O_RDONLY)
+        .map_err(fifo_setup_error(FifoName::Ok, SetupError::OkRead))?;
 
     Ok(Prepared {
         machine,

@@ -4,12 +4,9 @@ use crate::errno::from_nix;
 use dt_core::status::{StatusRecord, STATUS_LEN};
 use dt_core::supervise::Extra;
 use dt_core::Errno;
-use nix::fcntl::{open, renameat, OFlag, AT_FDCWD};
+use nix::fcntl::{openat, renameat, OFlag};
 use nix::sys::stat::Mode;
-use std::ffi::CString;
-use std::os::fd::{AsFd, OwnedFd};
-use std::os::unix::ffi::OsStringExt;
-use std::path::Path;
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 /// Which step of writing the status file failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,33 +21,32 @@ pub enum StatusWriteError {
     Rename(Errno),
 }
 
-/// supervise's status file: where it is, and the record and extension
-/// lines (EXT-7) last put in it, so that either can be written again with
-/// the other unchanged.
+/// supervise's status file: the directory it is in, and the record and
+/// extension lines (EXT-7) last put in it, so that either can be written
+/// again with the other unchanged.
 #[derive(Debug)]
 pub struct StatusFile {
-    /// `<dir>/status.new` and `<dir>/status`, made once: each write then
-    /// needs no path buffer of its own.
-    new: CString,
-    path: CString,
+    /// The `supervise` directory, opened once: `status.new` and `status`
+    /// are always these names in it, whatever becomes of its path (DEV-12).
+    dir: OwnedFd,
     record: Option<StatusRecord>,
     tail: Vec<u8>,
 }
 
 impl StatusFile {
-    /// The status file in `dir` (`supervise`), nothing written yet.
-    pub fn new(dir: &Path) -> Self {
-        // A directory name cannot hold a NUL byte; were it to, the open
-        // fails and supervise warns, as for any unwritable status.
-        let c_path = |name: &str| {
-            CString::new(dir.join(name).into_os_string().into_vec()).unwrap_or_default()
-        };
+    /// The status file in the directory `dir` (`supervise`), nothing
+    /// written yet.
+    pub fn new(dir: OwnedFd) -> Self {
         StatusFile {
-            new: c_path("status.new"),
-            path: c_path("status"),
+            dir,
             record: None,
             tail: Vec::new(),
         }
+    }
+
+    /// The directory the file is in.
+    pub fn dir(&self) -> BorrowedFd<'_> {
+        self.dir.as_fd()
     }
 
     /// Write `record`, followed by the extensions' lines as last given.
@@ -74,16 +70,20 @@ impl StatusFile {
     /// before the umask, truncated, non-blocking as 0.76 opens it), then
     /// rename it over `status`: readers see the old file or the new one,
     /// never a mix. With no tail the file is 0.76's 18 bytes. No fsync, as
-    /// 0.76.
+    /// 0.76. A symbolic link at `status.new` is not followed (DEV-12).
     //= spec/status-file.md#status-4
+    //= spec/deviations.md#dev-12
     fn write(&self, record: &StatusRecord) -> Result<(), StatusWriteError> {
-        let fd: OwnedFd = open(
-            self.new.as_c_str(),
+        let fd: OwnedFd = openat(
+            self.dir.as_fd(),
+            c"status.new",
             OFlag::O_WRONLY
                 | OFlag::O_NONBLOCK
                 | OFlag::O_TRUNC
                 | OFlag::O_CREAT
-                | OFlag::O_CLOEXEC,
+                | OFlag::O_CLOEXEC
+                | OFlag::O_NOFOLLOW
+                | OFlag::O_NOCTTY,
             Mode::from_bits_truncate(0o644),
         )
         .map_err(|e| StatusWriteError::Open(from_nix(e)))?;
@@ -110,13 +110,8 @@ impl StatusFile {
             }
         }
         drop(fd);
-        renameat(
-            AT_FDCWD,
-            self.new.as_c_str(),
-            AT_FDCWD,
-            self.path.as_c_str(),
-        )
-        .map_err(|e| StatusWriteError::Rename(from_nix(e)))
+        renameat(self.dir.as_fd(), c"status.new", self.dir.as_fd(), c"status")
+            .map_err(|e| StatusWriteError::Rename(from_nix(e)))
     }
 }
 
@@ -134,6 +129,16 @@ mod tests {
         dir
     }
 
+    fn status_file(dir: &std::path::Path) -> StatusFile {
+        let fd = nix::fcntl::open(
+            dir,
+            OFlag::O_RDONLY | OFlag::O_DIRECTORY | OFlag::O_CLOEXEC,
+            Mode::empty(),
+        )
+        .expect("open the directory");
+        StatusFile::new(fd)
+    }
+
     //= spec/status-file.md#status-4
     #[test]
     fn writes_18_bytes_through_status_new_and_leaves_no_new_file() {
@@ -144,7 +149,7 @@ mod tests {
             paused: false,
             want: Want::Up,
         };
-        StatusFile::new(&dir)
+        status_file(&dir)
             .write_record(record)
             .expect("status written");
         let bytes = std::fs::read(dir.join("status")).expect("status exists");
@@ -174,7 +179,7 @@ mod tests {
             want: Want::Up,
         };
         let waiting = Extra::decode(b"not-ready 7\n");
-        let mut file = StatusFile::new(&dir);
+        let mut file = status_file(&dir);
         file.write_extra(&waiting).expect("nothing to write yet");
         assert!(!dir.join("status").exists());
         file.write_record(record(7)).expect("written");
@@ -187,19 +192,43 @@ mod tests {
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 
+    /// The directory is the one opened, whatever its path becomes: once it
+    /// is removed, there is nowhere to write.
     //= spec/status-file.md#status-4
     #[test]
-    fn a_missing_directory_is_an_open_error() {
-        let dir = std::env::temp_dir().join("dt-os-no-such-dir/supervise");
-        let record = StatusRecord {
+    fn a_removed_directory_is_an_open_error() {
+        let dir = scratch("status-gone");
+        let mut file = status_file(&dir);
+        std::fs::remove_dir(&dir).expect("remove the directory");
+        assert_eq!(
+            file.write_record(down_record()),
+            Err(StatusWriteError::Open(Errno::ENOENT))
+        );
+    }
+
+    fn down_record() -> StatusRecord {
+        StatusRecord {
             stamp: Tai64N(Tai64(0), 0),
             pid: 0,
             paused: false,
             want: Want::Down,
-        };
+        }
+    }
+
+    /// A symbolic link planted as `status.new` is not followed: the write
+    /// fails (supervise warns) and the file it points at is untouched.
+    //= spec/deviations.md#dev-12
+    #[test]
+    fn a_symbolic_link_at_status_new_is_not_followed() {
+        let dir = scratch("status-link");
+        let target = dir.join("precious");
+        std::fs::write(&target, b"keep").expect("write the target");
+        std::os::unix::fs::symlink(&target, dir.join("status.new")).expect("plant the link");
         assert_eq!(
-            StatusFile::new(&dir).write_record(record),
-            Err(StatusWriteError::Open(Errno::ENOENT))
+            status_file(&dir).write_record(down_record()),
+            Err(StatusWriteError::Open(Errno::ELOOP))
         );
+        assert_eq!(std::fs::read(&target).expect("target"), b"keep");
+        std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

@@ -5,6 +5,7 @@
 
 use dt_bins::diag::{die, emit, fatal_line, usage_line, warning_line, EXIT_TEMPORARY, EXIT_USAGE};
 use dt_bins::show;
+use dt_core::supervise::{FifoName, FifoProblem};
 use dt_os::drive_supervise::{prepare, Notice, SetupError};
 use dt_os::status_file::StatusWriteError;
 
@@ -41,8 +42,31 @@ fn setup_line(dir: &str, error: &SetupError) -> String {
         SetupError::ControlRead(e) => (format!("unable to read {dir}/supervise/control"), e),
         SetupError::ControlWrite(e) => (format!("unable to write {dir}/supervise/control"), e),
         SetupError::OkRead(e) => (format!("unable to read {dir}/supervise/ok"), e),
+        //= spec/deviations.md#dev-12
+        SetupError::Untrusted(name, problem) => {
+            let text = format!(
+                "unable to use {}: {}",
+                fifo_path(dir, name),
+                reason(problem)
+            );
+            return fatal_line("supervise", &text, None);
+        }
     };
     fatal_line("supervise", &text, Some(errno))
+}
+
+/// Where one of supervise's FIFOs is, as messages name it.
+fn fifo_path(dir: &str, name: FifoName) -> String {
+    format!("{dir}/supervise/{}", name.file_name())
+}
+
+/// Why a file cannot be one of supervise's FIFOs (DEV-12).
+fn reason(problem: FifoProblem) -> &'static str {
+    match problem {
+        FifoProblem::NotFifo => "not a named pipe",
+        FifoProblem::OtherOwner => "owned by another user",
+        FifoProblem::OpenToOthers => "open to other users",
+    }
 }
 
 /// 0.76's warning for something supervise survives.
@@ -75,6 +99,11 @@ fn notice_line(dir: &str, notice: Notice) -> String {
         Notice::ConfigBadFormat(file) => {
             (format!("ignoring {dir}/{}: bad format", file.name()), None)
         }
+        //= spec/deviations.md#dev-12
+        Notice::Replacing(name, problem) => (
+            format!("replacing {}: {}", fifo_path(dir, name), reason(problem)),
+            None,
+        ),
     };
     warning_line("supervise", &text, errno)
 }

@@ -45,6 +45,7 @@ mod backoff;
 mod config;
 mod event;
 mod extra;
+mod fifo;
 mod machine;
 mod notify;
 mod order;
@@ -61,6 +62,7 @@ pub use config::{
 };
 pub use event::{Config, Event};
 pub use extra::{Extra, Note, Readiness};
+pub use fifo::{judge_fifo, FifoName, FifoProblem, FoundFile};
 pub use machine::{Supervise, SuperviseExt};
 pub use notify::{parse_datagram, NotifyMessage, StatusText, STATUS_TEXT_MAX};
 pub use order::{Order, Target};
