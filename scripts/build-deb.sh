@@ -181,6 +181,11 @@ chmod -R u=rwX,go=rX "$doc/examples/service"
 # the newest glibc symbol version they use. An unknown library stops the
 # build rather than being left out of Depends.
 libc_min=$(cat "$stage"/usr/bin/* | grep -aoE 'GLIBC_2\.[0-9]+(\.[0-9]+)?' | sort -uV | tail -n 1)
+# Packed relocations (bins/build.rs) need glibc 2.36, which names no
+# GLIBC_2.36 symbol version of its own.
+if cat "$stage"/usr/bin/* | grep -aq GLIBC_ABI_DT_RELR; then
+  libc_min=$(printf '%s\n' "$libc_min" GLIBC_2.36 | sort -V | tail -n 1)
+fi
 depends="libc6 (>= ${libc_min#GLIBC_})"
 if command -v readelf >/dev/null; then
   needed=$(for p in "$stage"/usr/bin/*; do readelf -d "$p"; done |

@@ -137,6 +137,7 @@ struct NotifySocket {
 }
 
 impl Drop for NotifySocket {
+    #[inline(never)]
     fn drop(&mut self) {
         let _ = std::fs::remove_file(NOTIFY_PATH);
     }
@@ -146,6 +147,9 @@ impl Drop for NotifySocket {
 /// each datagram; the socket and the `NOTIFY_SOCKET=` entry naming it by
 /// its absolute path.
 //= spec/extensions.md#ext-13
+// Kept out of line: only a service directory that asks for an extension
+// runs it, and inlined it would sit in the code every supervise maps.
+#[inline(never)]
 fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
     use nix::sys::socket::{bind, setsockopt, socket, sockopt, AddressFamily, SockFlag, SockType};
     use std::os::fd::AsRawFd;
@@ -174,6 +178,7 @@ fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
 /// supervise's environment without the variables it sets itself, plus
 /// `extra`.
 //= spec/extensions.md#ext-13
+#[inline(never)]
 fn environment(extra: Vec<CString>) -> Vec<CString> {
     let mut env: Vec<CString> = std::env::vars_os()
         .filter(|(key, _)| {
@@ -308,6 +313,7 @@ impl Program {
 /// A random number for the machine (core has no randomness): from
 /// `/dev/urandom`, or from the clock if that cannot be read.
 //= spec/extensions.md#ext-9
+#[inline(never)]
 fn random() -> u32 {
     use std::io::Read;
     let mut bytes = [0u8; 4];
@@ -600,13 +606,7 @@ impl Prepared {
                     code,
                     signal,
                     own_group,
-                } => Some(answer(self.finish.spawn(
-                    own_group,
-                    &[code.to_string(), signal.to_string()],
-                    None,
-                    None,
-                    false,
-                ))),
+                } => Some(answer(self.spawn_finish(code, signal, own_group))),
                 Order::WriteExtra(extra) => {
                     if let Err(e) = self.status.write_extra(&extra) {
                         notice(Notice::StatusWrite(e));
@@ -641,6 +641,14 @@ impl Prepared {
             }
         }
         None
+    }
+
+    /// Start `./finish` with the exit code and signal of the run that ended
+    /// (EXT-5). Out of line: only a service with a `finish` file runs it.
+    #[inline(never)]
+    fn spawn_finish(&self, code: i32, signal: i32, own_group: bool) -> Result<Pid, Errno> {
+        let args = [code.to_string(), signal.to_string()];
+        self.finish.spawn(own_group, &args, None, None, false)
     }
 
     /// Start `./run`, with a notification pipe if the machine asks for one

@@ -58,6 +58,9 @@ impl StatusFile {
     /// Write the last record again, followed by what `extra` says. Before
     /// any record, the lines wait for the first one.
     //= spec/extensions.md#ext-7
+    // Out of line: only the extensions write these lines (see
+    // dt_os::drive_supervise's bind_notify_socket).
+    #[inline(never)]
     pub fn write_extra(&mut self, extra: &Extra) -> Result<(), StatusWriteError> {
         self.tail = extra.encode();
         match self.record {

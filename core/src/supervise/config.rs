@@ -113,6 +113,9 @@ pub const MAX_NOTIFICATION_FD: u32 = 1023;
 /// by blanks (space, tab, newline); anything else, or a number above
 /// [`MAX_SECS`], is `None`.
 //= spec/extensions.md#ext-2
+// Kept out of line: only a service directory that asks for an extension
+// runs it, and inlined it would sit in the code every supervise maps.
+#[inline(never)]
 pub fn parse_numbers(bytes: &[u8]) -> Option<Vec<u32>> {
     let mut numbers = Vec::new();
     for word in bytes
@@ -134,6 +137,7 @@ pub fn parse_numbers(bytes: &[u8]) -> Option<Vec<u32>> {
 }
 
 /// One number of seconds, 0 meaning off.
+#[inline(never)]
 fn seconds(bytes: &[u8]) -> Result<Option<u32>, ()> {
     match parse_numbers(bytes).as_deref() {
         Some([0]) => Ok(None),
