@@ -183,7 +183,7 @@ chmod -R u=rwX,go=rX "$doc/examples/service"
 libc_min=$(cat "$stage"/usr/bin/* | grep -aoE 'GLIBC_2\.[0-9]+(\.[0-9]+)?' | sort -uV | tail -n 1)
 # Packed relocations (bins/build.rs) need glibc 2.36, which names no
 # GLIBC_2.36 symbol version of its own.
-if cat "$stage"/usr/bin/* | grep -aq GLIBC_ABI_DT_RELR; then
+if grep -aq GLIBC_ABI_DT_RELR "$stage"/usr/bin/*; then
   libc_min=$(printf '%s\n' "$libc_min" GLIBC_2.36 | sort -V | tail -n 1)
 fi
 depends="libc6 (>= ${libc_min#GLIBC_})"

@@ -124,6 +124,22 @@ fn the_debian_package_replaces_daemontools_and_its_programs_work() {
     assert!(list("Replaces").contains(&"daemontools".to_owned()));
     let depends = field(&deb, "Depends");
     assert!(depends.starts_with("libc6 (>= 2."), "Depends: {depends}");
+    // Programs with packed relocations (bins/build.rs) need glibc 2.36,
+    // though no symbol of theirs says so.
+    let supervise =
+        std::fs::read(bin_dir().join("supervise")).expect("the supervise the package holds");
+    if supervise
+        .windows(b"GLIBC_ABI_DT_RELR".len())
+        .any(|w| w == b"GLIBC_ABI_DT_RELR")
+    {
+        let minor: u32 = depends
+            .trim_start_matches("libc6 (>= 2.")
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(minor >= 36, "packed relocations need glibc 2.36: {depends}");
+    }
     for f in [
         "Maintainer",
         "Description",
