@@ -3,7 +3,8 @@
 
 use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
-use std::process::{Child, Command, ExitStatus};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -218,4 +219,50 @@ impl Feeder {
     pub fn is_closed(&self) -> bool {
         self.thread.is_finished()
     }
+}
+
+/// What a program run to its end did.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Finished {
+    /// Its exit code (`None` if a signal ended it).
+    pub code: Option<i32>,
+    /// Its standard output, lossily as UTF-8.
+    pub stdout: String,
+    /// Its standard error, lossily as UTF-8.
+    pub stderr: String,
+}
+
+/// Run `command` to its end as the leader of its own process group, with
+/// standard input null and both outputs collected.
+pub fn run_to_end(command: &mut Command) -> Finished {
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut group = Group::spawn(command).expect("start the program");
+    let (_, out, err) = group.take_pipes();
+    let (out, err) = (Collector::start(out), Collector::start(err));
+    crate::wait::until_or_panic("the program to end", || {
+        (out.is_finished() && err.is_finished()).then_some(())
+    });
+    let code = group.reap().expect("reap the program").code();
+    let text = |c: &Collector| String::from_utf8_lossy(&c.contents()).into_owned();
+    Finished {
+        code,
+        stdout: text(&out),
+        stderr: text(&err),
+    }
+}
+
+/// `supervise s` from `side`, to run in `dir` (which holds the service
+/// `s`): standard input and output null, standard error piped.
+pub fn supervise_command(side: crate::Side, dir: &Path) -> Command {
+    let mut command = Command::new(side.program("supervise"));
+    command
+        .arg("s")
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
 }

@@ -15,11 +15,11 @@
 use std::fs;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use dt_tests::fixture::TempDir;
 use dt_tests::normalise::{apply_all, Context};
-use dt_tests::process::{Collector, Group};
+use dt_tests::process::{run_to_end, supervise_command, Collector, Finished, Group};
 use dt_tests::{wait, Normaliser, Side};
 
 /// A run script that records, in `../trace`, its start and every signal it
@@ -66,14 +66,7 @@ struct Supervisor {
 
 impl Supervisor {
     fn start(side: Side, dir: &Path) -> Supervisor {
-        let mut command = Command::new(side.program("supervise"));
-        command
-            .arg("s")
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut group = Group::spawn(&mut command).expect("start supervise");
+        let mut group = Group::spawn(&mut supervise_command(side, dir)).expect("start supervise");
         let (_, _, stderr) = group.take_pipes();
         Supervisor {
             group,
@@ -91,35 +84,12 @@ impl Supervisor {
 }
 
 /// What a one-shot program did.
-#[derive(Debug, PartialEq, Eq)]
-struct Ran {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
+type Ran = Finished;
 
 /// Run `program` from `side` in `dir` and wait for it.
 fn run_tool(side: Side, dir: &Path, program: &str, args: &[&str]) -> Ran {
     let mut command = Command::new(side.program(program));
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut group = Group::spawn(&mut command).expect("start tool");
-    let (_, out, err) = group.take_pipes();
-    let (out, err) = (Collector::start(out), Collector::start(err));
-    wait::until_or_panic(program, || {
-        (out.is_finished() && err.is_finished()).then_some(())
-    });
-    let code = group.reap().expect("reap tool").code();
-    let text = |c: &Collector| String::from_utf8_lossy(&c.contents()).into_owned();
-    Ran {
-        code,
-        stdout: text(&out),
-        stderr: text(&err),
-    }
+    run_to_end(command.args(args).current_dir(dir))
 }
 
 /// pids and seconds made comparable.

@@ -11,10 +11,10 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use dt_tests::fixture::TempDir;
-use dt_tests::process::{Collector, Group};
+use dt_tests::process::{supervise_command, Collector, Group};
 use dt_tests::{wait, Side};
 
 /// A run script that records its start and every SIGTERM in `../trace` and
@@ -123,14 +123,8 @@ struct Supervisor {
 
 impl Supervisor {
     fn start(dir: &Path) -> Supervisor {
-        let mut command = Command::new(Side::Ours.program("supervise"));
-        command
-            .arg("s")
-            .current_dir(dir)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        let mut group = Group::spawn(&mut command).expect("start supervise");
+        let mut group =
+            Group::spawn(&mut supervise_command(Side::Ours, dir)).expect("start supervise");
         let (_, _, stderr) = group.take_pipes();
         Supervisor {
             dir: dir.to_path_buf(),

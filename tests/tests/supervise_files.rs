@@ -12,10 +12,10 @@ use std::fs;
 use std::os::fd::OwnedFd;
 use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use dt_tests::fixture::TempDir;
-use dt_tests::process::{Collector, Group};
+use dt_tests::process::{run_to_end, supervise_command, Collector, Group};
 use dt_tests::{wait, Side};
 use nix::fcntl::OFlag;
 use nix::sys::stat::Mode;
@@ -40,31 +40,14 @@ fn make_fifo(path: &Path, mode: u32) {
 /// Run `program args` from `side` in `dir` to its end: exit code, stderr.
 fn run(side: Side, dir: &Path, program: &str, args: &[&str]) -> (Option<i32>, String) {
     let mut command = Command::new(side.program(program));
-    command
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut group = Group::spawn(&mut command).expect("start");
-    let (_, _, err) = group.take_pipes();
-    let err = Collector::start(err);
-    wait::until_or_panic(program, || err.is_finished().then_some(()));
-    let code = group.reap().expect("reap").code();
-    (code, String::from_utf8_lossy(&err.contents()).into_owned())
+    let finished = run_to_end(command.args(args).current_dir(dir));
+    (finished.code, finished.stderr)
 }
 
 /// `supervise s` from `side` in `dir`, until it answers on `ok`; `look`
 /// sees the directory then; `svc -x` ends it. Its exit code and stderr.
 fn supervise_once(side: Side, dir: &Path, look: &mut dyn FnMut(&Path)) -> (Option<i32>, String) {
-    let mut command = Command::new(side.program("supervise"));
-    command
-        .arg("s")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
-    let mut group = Group::spawn(&mut command).expect("start supervise");
+    let mut group = Group::spawn(&mut supervise_command(side, dir)).expect("start supervise");
     let (_, _, err) = group.take_pipes();
     let err = Collector::start(err);
     // A FIFO at `ok` that answers: a regular file planted there would

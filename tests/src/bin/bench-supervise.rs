@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use dt_tests::process::Group;
+use dt_tests::process::{supervise_command, Group};
 use dt_tests::Side;
 
 const SVSTAT_DIRS: usize = 1000;
@@ -107,14 +107,8 @@ fn service_tree(dir: &Path) {
 
 /// `supervise s` from `side` in `dir`, in its own process group.
 fn start_supervise(side: Side, dir: &Path) -> Group {
-    let mut command = Command::new(side.program("supervise"));
-    command
-        .arg("s")
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    Group::spawn(&mut command).expect("start supervise")
+    let mut command = supervise_command(side, dir);
+    Group::spawn(command.stderr(Stdio::inherit())).expect("start supervise")
 }
 
 /// The pid in `<dir>/s/supervise/status`, 0 if none yet.
