@@ -114,12 +114,9 @@ pub struct Prepared {
     status: StatusFile,
 }
 
-/// Where `notify` binds its socket, relative to the service directory.
-const NOTIFY_PATH: &str = "supervise/notify";
-
-/// The longest socket path a service can send to (`sun_path` less its
-/// terminating NUL).
-const SUN_PATH_MAX: usize = 107;
+/// The start of the abstract name `notify` binds its socket at; a random
+/// part follows.
+const NOTIFY_NAME: &str = "daemontools-rs/supervise/";
 
 /// How many datagrams of the notification socket one turn of the loop
 /// reads at most.
@@ -130,22 +127,19 @@ const NOTIFY_BATCH: usize = 64;
 const NOTIFY_READS_AT_EXIT: usize = 16;
 
 /// The notification socket (EXT-13) and the pid whose datagrams count.
+/// (Its abstract name goes when it is closed.)
 #[derive(Debug)]
 struct NotifySocket {
     pid: Pid,
     socket: OwnedFd,
 }
 
-impl Drop for NotifySocket {
-    #[inline(never)]
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(NOTIFY_PATH);
-    }
-}
-
-/// Bind a fresh datagram socket at `supervise/notify` that is told who sent
-/// each datagram; the socket and the `NOTIFY_SOCKET=` entry naming it by
-/// its absolute path.
+/// Bind a fresh datagram socket that is told who sent each datagram, at an
+/// abstract name no one can guess (`daemontools-rs/supervise/` and 16
+/// random hex digits); the socket and the `NOTIFY_SOCKET=@<name>` entry.
+/// An abstract socket has no file: a service that drops its privileges can
+/// still reach it, where `supervise/` (mode 0700) would keep it out, and
+/// none is left behind. Only the service process's datagrams count.
 //= spec/extensions.md#ext-13
 // Kept out of line: only a service directory that asks for an extension
 // runs it, and inlined it would sit in the code every supervise maps.
@@ -153,12 +147,10 @@ impl Drop for NotifySocket {
 fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
     use nix::sys::socket::{bind, setsockopt, socket, sockopt, AddressFamily, SockFlag, SockType};
     use std::os::fd::AsRawFd;
-    let mut path = nix::unistd::getcwd().map_err(from_nix)?;
-    path.push(NOTIFY_PATH);
-    if path.as_os_str().len() > SUN_PATH_MAX {
-        return Err(Errno::ENAMETOOLONG);
+    let mut name = NOTIFY_NAME.as_bytes().to_vec();
+    for part in [random(), random()] {
+        name.extend_from_slice(format!("{part:08x}").as_bytes());
     }
-    let _ = std::fs::remove_file(NOTIFY_PATH);
     let socket = socket(
         AddressFamily::Unix,
         SockType::Datagram,
@@ -167,10 +159,10 @@ fn bind_notify_socket() -> Result<(OwnedFd, CString), Errno> {
     )
     .map_err(from_nix)?;
     setsockopt(&socket, sockopt::PassCred, &true).map_err(from_nix)?;
-    let address = nix::sys::socket::UnixAddr::new(NOTIFY_PATH).map_err(from_nix)?;
+    let address = nix::sys::socket::UnixAddr::new_abstract(&name).map_err(from_nix)?;
     bind(socket.as_raw_fd(), &address).map_err(from_nix)?;
-    let mut entry = b"NOTIFY_SOCKET=".to_vec();
-    entry.extend_from_slice(path.as_os_str().as_bytes());
+    let mut entry = b"NOTIFY_SOCKET=@".to_vec();
+    entry.extend_from_slice(&name);
     let entry = CString::new(entry).map_err(|_| Errno::EINVAL)?;
     Ok((socket, entry))
 }
@@ -685,15 +677,7 @@ impl Prepared {
             env.as_deref(),
             notify_socket && watchdog_secs.is_some(),
         );
-        let pid = match spawned {
-            Ok(pid) => pid,
-            Err(errno) => {
-                if socket.is_some() {
-                    let _ = std::fs::remove_file(NOTIFY_PATH);
-                }
-                return Err(errno);
-            }
-        };
+        let pid = spawned?;
         self.notifier = pipe.map(|pipe| Notifier {
             pid,
             pipe: pipe.read,

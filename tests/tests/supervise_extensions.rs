@@ -612,9 +612,10 @@ fn notify_send() -> &'static str {
     env!("CARGO_BIN_EXE_notify-send")
 }
 
-/// With `notify`, `./run` finds `$NOTIFY_SOCKET` naming `supervise/notify`
-/// by its absolute path; what the service process sends there is shown by
-/// svstat, what another process sends is not.
+/// With `notify`, `./run` finds `$NOTIFY_SOCKET` naming an abstract socket
+/// (`@daemontools-rs/supervise/` and 16 hex digits); what the service
+/// process sends there is shown by svstat, what another process sends is
+/// not; the socket goes with the service.
 //= spec/extensions.md#ext-8
 //= spec/extensions.md#ext-13
 #[test]
@@ -636,8 +637,16 @@ fn notify_takes_ready_and_status_from_the_service_process() {
     let socket = wait::until_or_panic("the run script's NOTIFY_SOCKET", || {
         fs::read_to_string(dir.path().join("socket")).ok()
     });
-    let expected = dir.path().join("s/supervise/notify");
-    assert_eq!(socket.trim_end(), expected.to_str().expect("UTF-8 path"));
+    let socket = socket.trim_end().to_owned();
+    let random = socket
+        .strip_prefix("@daemontools-rs/supervise/")
+        .unwrap_or_else(|| panic!("NOTIFY_SOCKET={socket}"));
+    assert!(
+        random.len() == 16 && random.bytes().all(|b| b.is_ascii_hexdigit()),
+        "NOTIFY_SOCKET={socket}"
+    );
+    assert!(abstract_socket_exists(&socket), "{socket} is bound");
+    assert!(!dir.path().join("s/supervise/notify").exists(), "no file");
 
     fs::write(dir.path().join("impostor"), "").expect("create impostor");
     sup.await_trace("the impostor to have sent", |t| t == "impostor\n");
@@ -654,7 +663,49 @@ fn notify_takes_ready_and_status_from_the_service_process() {
     sup.svc("-d");
     sup.await_svstat("s: down N seconds, normally up\n");
     assert_eq!(extra(dir.path()), "");
-    assert!(!expected.exists(), "the socket is removed with its service");
+    assert!(
+        !abstract_socket_exists(&socket),
+        "the socket is closed with its service"
+    );
+    assert_eq!(sup.stop(), "");
+}
+
+/// Whether a socket is bound at the abstract name `@name` (as
+/// `/proc/net/unix` shows it).
+fn abstract_socket_exists(name: &str) -> bool {
+    let table = fs::read_to_string("/proc/net/unix").expect("/proc/net/unix");
+    table
+        .lines()
+        .any(|line| line.split_whitespace().nth(7) == Some(name))
+}
+
+/// A service that drops its privileges before it speaks (`setuidgid`, as
+/// run scripts do) still reaches the socket: it has no file in
+/// `supervise/`, which only supervise's user may enter.
+//= spec/extensions.md#ext-13
+#[test]
+fn notify_reaches_supervise_from_a_service_without_privileges() {
+    if !nix::unistd::geteuid().is_root() {
+        eprintln!("skipped: needs root to drop privileges");
+        return;
+    }
+    let helper = notify_send();
+    let setuidgid = Side::Ours.program("setuidgid");
+    let setuidgid = setuidgid.to_str().expect("UTF-8 path");
+    let run = format!(
+        "#!/bin/sh
+exec {setuidgid} nobody {helper} - 'READY=1' sleep 100000
+"
+    );
+    let dir = service("notify-nobody", &run, &[("notify", "")]);
+    let sup = Supervisor::start(dir.path());
+    sup.await_up();
+    sup.await_svstat(
+        "s: up (pid N) N seconds, ready N seconds
+",
+    );
+    sup.svc("-d");
+    sup.await_down(b'd');
     assert_eq!(sup.stop(), "");
 }
 

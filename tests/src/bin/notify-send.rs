@@ -11,7 +11,10 @@
 //! `notify-send +flood MESSAGE`: send MESSAGE again and again, as fast as
 //! the socket takes it, until killed (a service flooding its supervise).
 
-use std::os::unix::net::UnixDatagram;
+use std::ffi::OsStr;
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::net::{SocketAddr, UnixDatagram};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::Command;
@@ -36,7 +39,7 @@ fn main() {
         eprintln!("notify-send: NOTIFY_SOCKET is not set");
         std::process::exit(111);
     };
-    let sent = UnixDatagram::unbound().and_then(|s| s.send_to(message.as_bytes(), &socket));
+    let sent = UnixDatagram::unbound().and_then(|s| send(&s, message, &socket));
     if let Err(e) = sent {
         eprintln!("notify-send: unable to send: {e}");
         std::process::exit(111);
@@ -48,6 +51,18 @@ fn main() {
     }
 }
 
+/// Send `message` to `socket`: a path, or, after `@`, an abstract name (as
+/// systemd's clients read `$NOTIFY_SOCKET`).
+fn send(sender: &UnixDatagram, message: &str, socket: &OsStr) -> std::io::Result<usize> {
+    match socket.as_bytes().strip_prefix(b"@") {
+        Some(name) => {
+            let address = SocketAddr::from_abstract_name(name)?;
+            sender.send_to_addr(message.as_bytes(), &address)
+        }
+        None => sender.send_to(message.as_bytes(), socket),
+    }
+}
+
 /// Send `message` to `$NOTIFY_SOCKET` forever, ignoring failures.
 fn flood(message: &str) -> ! {
     let socket = std::env::var_os("NOTIFY_SOCKET").unwrap_or_default();
@@ -55,7 +70,7 @@ fn flood(message: &str) -> ! {
         std::process::exit(111);
     };
     loop {
-        if sender.send_to(message.as_bytes(), &socket).is_err() {
+        if send(&sender, message, &socket).is_err() {
             std::thread::yield_now();
         }
     }
