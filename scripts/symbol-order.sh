@@ -1,6 +1,6 @@
 #!/bin/sh
 # Regenerate bins/symbol-order.txt: the functions an idle supervise runs, in
-# the order they first run, for the linker to place in a code segment of
+# the order they first run (up to an idle moment after one restart), for the linker to place in a code segment of
 # their own at the front of every program (bins/layout.ld, bins/build.rs).
 #
 #   scripts/symbol-order.sh
@@ -47,12 +47,17 @@ first=$("$bin/svstat" "$work/s")
 "$bin/svc" -t "$work/s"
 restarted() { running && [ "$("$bin/svstat" "$work/s" | cut -d' ' -f4)" != "$(echo "$first" | cut -d' ' -f4)" ]; }
 wait_for restarted
+# What has run by now is what an idle supervise has mapped; what runs only
+# as it exits (std's clean-up) would only take room in the hot segment.
+# The dump goes to "$work/profile.1"; the rest, at exit, to "$work/profile".
+callgrind_control --dump=idle $supervisor >/dev/null
+wait_for test -s "$work/profile.1"
 "$bin/svc" -dx "$work/s"
 wait $supervisor
 
 # The binary's text symbols, then callgrind's functions in first-seen order.
 nm "$bin/supervise" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/text"
-sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/profile" |
+sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/profile.1" |
     awk 'NR == FNR { text[$0] = 1; next } ($0 in text) && !seen[$0]++' "$work/text" - \
     > bins/symbol-order.txt
 echo "bins/symbol-order.txt: $(wc -l < bins/symbol-order.txt) functions"

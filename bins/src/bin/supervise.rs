@@ -19,10 +19,12 @@ fn program() {
     };
     let name = show(dir).into_owned();
     let mut warn = |n: Notice| emit(&notice_line(&name, n));
-    let exec_failure = format!("supervise: fatal: unable to start {name}/run: ").into_bytes();
+    // Put together without `format!`, whose machinery would otherwise be
+    // among the code every idle supervise maps (bins/symbol-order.txt).
+    let prefix = |before: &str, after: &str| [before, &name, after].concat().into_bytes();
+    let exec_failure = prefix("supervise: fatal: unable to start ", "/run: ");
     //= spec/extensions.md#ext-5
-    let finish_failure =
-        format!("supervise: warning: unable to start {name}/finish: ").into_bytes();
+    let finish_failure = prefix("supervise: warning: unable to start ", "/finish: ");
     // Matched by reference: the prepared supervisor (~1.2 KiB) is not
     // copied out of the result onto the stack again.
     match &mut prepare(dir, exec_failure, finish_failure, &mut warn) {
