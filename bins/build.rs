@@ -68,7 +68,9 @@ fn main() {
 /// anyway (`=1` forces it).
 fn order_symbols() {
     println!("cargo:rerun-if-changed=symbol-order.txt");
+    println!("cargo:rerun-if-changed=symbol-order-multilog.txt");
     println!("cargo:rerun-if-changed=layout.ld");
+    println!("cargo:rerun-if-changed=src/bin");
     println!("cargo:rerun-if-env-changed=DT_SYMBOL_ORDER");
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER");
     let wanted = match std::env::var("DT_SYMBOL_ORDER").as_deref() {
@@ -77,28 +79,48 @@ fn order_symbols() {
         _ => default_linker_is_rust_lld(),
     };
     let here = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    let (Ok(list), Ok(template)) = (
+    let (Ok(supervise_list), Ok(template)) = (
         std::fs::read_to_string(here.join("symbol-order.txt")),
         std::fs::read_to_string(here.join("layout.ld")),
     ) else {
         return;
     };
+    // multilog runs as the logger of every logged service: its own list.
+    let multilog_list = std::fs::read_to_string(here.join("symbol-order-multilog.txt"))
+        .unwrap_or_else(|_| supervise_list.clone());
     let Some(out_dir) = std::env::var_os("OUT_DIR").map(PathBuf::from) else {
         return;
     };
-    if !wanted {
+    let programs = program_names(&here.join("src/bin"));
+    if !wanted || programs.is_empty() {
         return;
     }
-    let hot: String = list.split_whitespace().map(input_sections).collect();
-    let hot_rodata: String = list.split_whitespace().map(rodata_sections).collect();
-    let script = out_dir.join("layout.ld");
-    let filled = template
-        .replace("@HOT_FUNCTIONS@\n", &hot)
-        .replace("@HOT_RODATA@\n", &hot_rodata);
-    if std::fs::write(&script, filled).is_err() {
+    let fill = |list: &str, name: &str| -> Option<PathBuf> {
+        let hot: String = list.split_whitespace().map(input_sections).collect();
+        let hot_rodata: String = list.split_whitespace().map(rodata_sections).collect();
+        let script = out_dir.join(name);
+        let filled = template
+            .replace("@HOT_FUNCTIONS@\n", &hot)
+            .replace("@HOT_RODATA@\n", &hot_rodata);
+        std::fs::write(&script, filled).ok().map(|()| script)
+    };
+    let (Some(supervise_script), Some(multilog_script)) = (
+        fill(&supervise_list, "layout.ld"),
+        fill(&multilog_list, "layout-multilog.ld"),
+    ) else {
         return;
+    };
+    for program in &programs {
+        let script = if program == "multilog" {
+            &multilog_script
+        } else {
+            &supervise_script
+        };
+        println!(
+            "cargo:rustc-link-arg-bin={program}=-Wl,-T,{}",
+            script.display()
+        );
     }
-    println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
     println!("cargo:rustc-link-arg-bins=-Wl,-z,max-page-size=65536");
     println!("cargo:rerun-if-env-changed=CC");
     if c_library_reads_relr() {
@@ -126,6 +148,29 @@ fn c_library_reads_relr() -> bool {
             .windows(b"GLIBC_ABI_DT_RELR".len())
             .any(|window| window == b"GLIBC_ABI_DT_RELR")
     })
+}
+
+/// The programs of this package: `src/bin/<name>.rs` and
+/// `src/bin/<name>/main.rs`, as cargo finds them.
+fn program_names(dir: &std::path::Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            let name = path.file_stem()?.to_str()?.to_owned();
+            let is_program = if path.is_dir() {
+                path.join("main.rs").is_file()
+            } else {
+                path.extension().is_some_and(|e| e == "rs")
+            };
+            is_program.then_some(name)
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 /// The input-section line of a linker script that takes function `symbol`,

@@ -1,22 +1,28 @@
 #!/bin/sh
-# Regenerate bins/symbol-order.txt: the functions an idle supervise runs, in
-# the order they first run (up to an idle moment after one restart), for the linker to place in a code segment of
-# their own at the front of every program (bins/layout.ld, bins/build.rs).
+# Regenerate bins/symbol-order.txt, the functions an idle supervise runs,
+# and bins/symbol-order-multilog.txt, those a multilog runs between lines,
+# in the order they first run, for the linker to place in a code segment of
+# their own at the front of multilog's code (its list) and of every other
+# program's (supervise's list; bins/layout.ld, bins/build.rs).
 #
 #   scripts/symbol-order.sh
 #
 # Why: the kernel maps a program's code 64 KiB around each page it touches
 # ("fault-around"), so code that runs at start-up and in the idle loop,
 # scattered over a 300 KiB binary, made all of it resident in every lone
-# supervise. Placed together it fits in about two such windows.
+# supervise (and every multilog: one per logged service). Placed together
+# it fits in well under one such window.
 #
 # How: supervise runs under valgrind's callgrind on a scratch service whose
-# ./run sleeps; `svc -t` restarts it once and `svc -dx` ends both. The
-# functions callgrind saw that are the binary's own text symbols are
+# ./run sleeps, and `svc -t` restarts it once; then multilog logs 200 lines
+# (rotating once) and waits for more. Each is profiled up to that idle
+# moment (a callgrind dump), so what runs only as they exit is left out.
+# The functions callgrind saw that are the binary's own text symbols are
 # written, mangled, one per line. A stale list only orders less: a name
 # found nowhere is skipped, and the hash at the end of a legacy-mangled name
 # is matched with a wildcard, so a change in a dependency's features does
-# not make the list stale. Needs valgrind.
+# not make the list stale. Needs valgrind. Check the result with
+# bench-supervise, which warns when cold code is resident.
 set -eu
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "symbol-order.sh: needs valgrind" >&2; exit 111; }
@@ -32,12 +38,13 @@ valgrind --tool=callgrind --callgrind-out-file="$work/profile" \
     --compress-strings=no --compress-pos=no --demangle=no \
     "$bin/supervise" "$work/s" </dev/null >/dev/null 2>"$work/valgrind.log" &
 supervisor=$!
+profiled=$supervisor
 # Poll with a deadline for each step (valgrind is slow to start).
 wait_for() {
     tries=0
     until "$@"; do
         tries=$((tries + 1))
-        [ $tries -lt 600 ] || { echo "symbol-order.sh: timed out" >&2; kill $supervisor; exit 111; }
+        [ $tries -lt 600 ] || { echo "symbol-order.sh: timed out" >&2; kill $profiled; exit 111; }
         sleep 0.1
     done
 }
@@ -55,9 +62,36 @@ wait_for test -s "$work/profile.1"
 "$bin/svc" -dx "$work/s"
 wait $supervisor
 
-# The binary's text symbols, then callgrind's functions in first-seen order.
-nm "$bin/supervise" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/text"
-sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/profile.1" |
-    awk 'NR == FNR { text[$0] = 1; next } ($0 in text) && !seen[$0]++' "$work/text" - \
-    > bins/symbol-order.txt
-echo "bins/symbol-order.txt: $(wc -l < bins/symbol-order.txt) functions"
+# Then multilog, as a logger of every service runs it: lines arrive (some
+# with a rotation), then it waits for more.
+mkfifo "$work/input"
+valgrind --tool=callgrind --callgrind-out-file="$work/logger" \
+    --compress-strings=no --compress-pos=no --demangle=no \
+    "$bin/multilog" t s4096 n3 "$work/log" <"$work/input" >/dev/null 2>>"$work/valgrind.log" &
+profiled=$!
+exec 3>"$work/input"
+i=0
+while [ $i -lt 200 ]; do
+    echo "line $i of what a service says on its standard output" >&3
+    i=$((i + 1))
+done
+rotated() { ls "$work/log" | grep -q '^@.*\.s$'; }
+wait_for rotated
+logged() { grep -q 'line 199 ' "$work/log/current"; }
+wait_for logged
+callgrind_control --dump=idle $profiled >/dev/null
+wait_for test -s "$work/logger.1"
+exec 3>&-
+wait $profiled
+
+# The binary's text symbols, then callgrind's functions in first-seen
+# order: multilog's list is its own (bins/build.rs links it with it), every
+# other program is linked with supervise's.
+functions() {
+    nm "$1" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/text"
+    sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$2" |
+        awk 'NR == FNR { text[$0] = 1; next } ($0 in text) && !seen[$0]++' "$work/text" - > "$3"
+    echo "$3: $(wc -l < "$3") functions"
+}
+functions "$bin/supervise" "$work/profile.1" bins/symbol-order.txt
+functions "$bin/multilog" "$work/logger.1" bins/symbol-order-multilog.txt
