@@ -724,7 +724,10 @@ pub fn run(
     let mut driver = Driver {
         pending: actions.into(),
         processor: None,
-        buf: vec![0; READ_MAX],
+        // Not zeroed: calloc would write all 64 KiB at start-up, making
+        // every idle multilog hold them; unwritten, only the pages input
+        // reaches are ever made resident (read_into).
+        buf: Vec::with_capacity(READ_MAX),
     };
     loop {
         if let Some(code) = driver.carry_out(&mut machine, &mut fs, &mut report) {
@@ -732,6 +735,22 @@ pub fn run(
         }
         driver.wait(&mut machine, &signals);
     }
+}
+
+/// `read(2)` of at most `max` bytes into the unused capacity of `buf`, which
+/// then holds exactly what was read (it is emptied first).
+fn read_into(fd: BorrowedFd<'_>, buf: &mut Vec<u8>, max: usize) -> nix::Result<usize> {
+    buf.clear();
+    let spare = buf.spare_capacity_mut();
+    let len = max.min(spare.len());
+    // SAFETY: the kernel writes at most `len` bytes at the start of the
+    // spare capacity, which `buf` owns; the `n` it reports are then
+    // initialised, and only they are made part of `buf`.
+    let n = unsafe { libc::read(fd.as_raw_fd(), spare.as_mut_ptr().cast(), len) };
+    let n = usize::try_from(nix::errno::Errno::result(n)?).unwrap_or(0);
+    // SAFETY: see above; n <= len <= capacity.
+    unsafe { buf.set_len(n) };
+    Ok(n)
 }
 
 struct Driver {
@@ -816,7 +835,7 @@ impl Driver {
                     ReadSize::Chunk => READ_MAX,
                     ReadSize::OneByte => 1,
                 };
-                match nix::unistd::read(stdin.as_fd(), &mut self.buf[..max]) {
+                match read_into(stdin.as_fd(), &mut self.buf, max) {
                     Ok(0) => self.feed(machine, Event::Eof),
                     Ok(n) => {
                         let more = machine.handle(clock::now(), Event::Input(&self.buf[..n]));
