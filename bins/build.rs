@@ -1,7 +1,7 @@
 //! Links libgcc's unwinder statically (`libgcc_eh.a`) instead of through
 //! `libgcc_s.so.1`, puts each segment of the programs on pages of its own,
-//! and (with rust-lld) places the code an idle supervise runs at the front,
-//! in a segment of its own (`layout.ld`, `symbol-order.txt`).
+//! and (with rust-lld) places the code an idle supervise or multilog runs
+//! at the front, in a segment of its own (`layout.ld`, `symbol-order*.txt`).
 //!
 //! std needs `_Unwind_*` only to print a backtrace when it panics, yet the
 //! shared library is mapped and relocated by every process at start-up: for
@@ -37,26 +37,31 @@ fn main() {
     }
 }
 
-/// Have the linker put the code a lone supervise runs in a segment of its
-/// own at the very front of every program's code:
+/// Have the linker put the code an idle program runs in a segment of its
+/// own at the very front of its code:
 ///
-/// - `layout.ld` (with the functions of `symbol-order.txt` filled in;
-///   `scripts/symbol-order.sh` makes the list) puts `.init`, `.fini`,
-///   `.plt`, the C start-up code and those functions in `.text.hot`, and
-///   the unwinding tables (read only for a panic's backtrace) after it, in
-///   a read-only segment of their own, before the rest of the code;
+/// - `layout.ld`, filled in with a list of functions, puts `.init`,
+///   `.fini`, `.plt`, the C start-up code and those functions in
+///   `.text.hot`, keeps their constants (and every string, literal and
+///   switch table) with the symbol tables, moves every other function's
+///   constants into a read-only segment between `.text.hot` and `.text`,
+///   and the unwinding tables after `.text`;
+/// - multilog is linked with its own list (`symbol-order-multilog.txt`),
+///   every other program with supervise's (`symbol-order.txt`);
+///   `scripts/symbol-order.sh` makes both;
 /// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
 ///   the program at a 64 KiB boundary (Linux 5.10 and later) and each
-///   segment starts a fault-around window.
+///   segment starts a fault-around window;
+/// - where the C library applies them, relocations are packed.
 ///
-/// Why: the kernel maps code 64 KiB around each page touched
-/// ("fault-around"). An idle supervise now maps ~56 KiB of our code, where
-/// the functions scattered over a 300 KiB binary made all of it resident.
-/// The price of the alignment is 4 of the 28 bits of address randomisation
-/// for the program's own image (libraries, heap and stack keep theirs)
-/// and ~250 KiB of padding in each file.
+/// Why: the kernel maps a file 64 KiB around each page touched
+/// ("fault-around"). An idle supervise maps ~60 KiB of our file's code and
+/// constants, where the functions scattered over a 300 KiB binary made all
+/// of it resident. The price of the alignment is 4 of the 28 bits of
+/// address randomisation for the program's own image (libraries, heap and
+/// stack keep theirs) and ~250 KiB of padding in each file.
 ///
-/// The list names functions as the linker sees them. The hash at the end
+/// The lists name functions as the linker sees them. The hash at the end
 /// of a legacy-mangled name changes whenever a dependency's features or
 /// version do, so it is matched with a wildcard (which may take in other
 /// instances of the same generic function: only a few KiB). A name that
@@ -122,7 +127,6 @@ fn order_symbols() {
         );
     }
     println!("cargo:rustc-link-arg-bins=-Wl,-z,max-page-size=65536");
-    println!("cargo:rerun-if-env-changed=CC");
     if c_library_reads_relr() {
         println!("cargo:rustc-link-arg-bins=-Wl,-z,pack-relative-relocs");
     }

@@ -355,6 +355,7 @@ fn found(stat: &nix::sys::stat::FileStat) -> FoundFile {
 fn make_fifo(
     dir: BorrowedFd<'_>,
     name: FifoName,
+    euid: u32,
     notice: &mut impl FnMut(Notice),
 ) -> Result<(), Errno> {
     let path = name.file_name();
@@ -363,7 +364,6 @@ fn make_fifo(
     let Ok(stat) = nix::sys::stat::fstatat(dir, path, AtFlags::AT_SYMLINK_NOFOLLOW) else {
         return Ok(());
     };
-    let euid = nix::unistd::geteuid().as_raw();
     if let Some(problem) = judge_fifo(name, found(&stat), euid) {
         notice(Notice::Replacing(name, problem));
         nix::unistd::unlinkat(dir, path, nix::unistd::UnlinkatFlags::NoRemoveDir)
@@ -380,9 +380,15 @@ enum FifoError {
 }
 
 /// Open the FIFO `name` in `dir` without blocking and without following a
-/// symbolic link, and check that it is still one supervise can trust.
+/// symbolic link, and check that it is still one supervise (running as
+/// `euid`) can trust.
 //= spec/deviations.md#dev-12
-fn open_fifo(dir: BorrowedFd<'_>, name: FifoName, flags: OFlag) -> Result<OwnedFd, FifoError> {
+fn open_fifo(
+    dir: BorrowedFd<'_>,
+    name: FifoName,
+    euid: u32,
+    flags: OFlag,
+) -> Result<OwnedFd, FifoError> {
     let fd = openat(
         dir,
         name.file_name(),
@@ -391,7 +397,6 @@ fn open_fifo(dir: BorrowedFd<'_>, name: FifoName, flags: OFlag) -> Result<OwnedF
     )
     .map_err(|e| FifoError::Open(from_nix(e)))?;
     let stat = nix::sys::stat::fstat(&fd).map_err(|e| FifoError::Open(from_nix(e)))?;
-    let euid = nix::unistd::geteuid().as_raw();
     match judge_fifo(name, found(&stat), euid) {
         None => Ok(fd),
         Some(problem) => Err(FifoError::Untrusted(problem)),
@@ -463,10 +468,11 @@ pub fn prepare(
         .map(ManuallyDrop::new)
         .map_err(|(_, e)| SetupError::Lock(from_nix(e)))?;
     let control_name = FifoName::Control;
-    make_fifo(dir.as_fd(), control_name, notice).map_err(SetupError::ControlRead)?;
-    let control = open_fifo(dir.as_fd(), control_name, OFlag::O_RDONLY)
+    let euid = nix::unistd::geteuid().as_raw();
+    make_fifo(dir.as_fd(), control_name, euid, notice).map_err(SetupError::ControlRead)?;
+    let control = open_fifo(dir.as_fd(), control_name, euid, OFlag::O_RDONLY)
         .map_err(fifo_setup_error(control_name, SetupError::ControlRead))?;
-    let control_writer = open_fifo(dir.as_fd(), control_name, OFlag::O_WRONLY)
+    let control_writer = open_fifo(dir.as_fd(), control_name, euid, OFlag::O_WRONLY)
         .map_err(fifo_setup_error(control_name, SetupError::ControlWrite))?;
 
     let (machine, first) = SuperviseExt::new(Config { down_file }, clock::now());
@@ -485,8 +491,8 @@ pub fn prepare(
         .filter(|o| !matches!(o, Order::WriteStatus(_)))
         .collect();
 
-    make_fifo(status.dir(), FifoName::Ok, notice).map_err(SetupError::OkRead)?;
-    let ok = open_fifo(status.dir(), FifoName::Ok, OFlag::O_RDONLY)
+    make_fifo(status.dir(), FifoName::Ok, euid, notice).map_err(SetupError::OkRead)?;
+    let ok = open_fifo(status.dir(), FifoName::Ok, euid, OFlag::O_RDONLY)
         .map_err(fifo_setup_error(FifoName::Ok, SetupError::OkRead))?;
 
     Ok(Prepared {

@@ -36,25 +36,27 @@ fn program() {
 /// 0.76's fatal message for a failed start-up step.
 fn setup_line(dir: &str, error: &SetupError) -> String {
     let (text, errno) = match *error {
-        SetupError::SignalFd(e) => (format!("unable to create pipe for {dir}"), e),
-        SetupError::Chdir(e) => (format!("unable to chdir to {dir}"), e),
-        SetupError::StatDown(e) => (format!("unable to stat {dir}/down"), e),
-        SetupError::Readlink(e) => ("unable to readlink ./supervise".to_owned(), e),
-        SetupError::Lock(e) => (format!("unable to acquire {dir}/supervise/lock"), e),
-        SetupError::ControlRead(e) => (format!("unable to read {dir}/supervise/control"), e),
-        SetupError::ControlWrite(e) => (format!("unable to write {dir}/supervise/control"), e),
-        SetupError::OkRead(e) => (format!("unable to read {dir}/supervise/ok"), e),
+        SetupError::SignalFd(e) => (format!("unable to create pipe for {dir}"), Some(e)),
+        SetupError::Chdir(e) => (format!("unable to chdir to {dir}"), Some(e)),
+        SetupError::StatDown(e) => (format!("unable to stat {dir}/down"), Some(e)),
+        SetupError::Readlink(e) => ("unable to readlink ./supervise".to_owned(), Some(e)),
+        SetupError::Lock(e) => (format!("unable to acquire {dir}/supervise/lock"), Some(e)),
+        SetupError::ControlRead(e) => (format!("unable to read {dir}/supervise/control"), Some(e)),
+        SetupError::ControlWrite(e) => {
+            (format!("unable to write {dir}/supervise/control"), Some(e))
+        }
+        SetupError::OkRead(e) => (format!("unable to read {dir}/supervise/ok"), Some(e)),
         //= spec/deviations.md#dev-12
-        SetupError::Untrusted(name, problem) => {
-            let text = format!(
+        SetupError::Untrusted(name, problem) => (
+            format!(
                 "unable to use {}: {}",
                 fifo_path(dir, name),
                 reason(problem)
-            );
-            return fatal_line("supervise", &text, None);
-        }
+            ),
+            None,
+        ),
     };
-    fatal_line("supervise", &text, Some(errno))
+    fatal_line("supervise", &text, errno)
 }
 
 /// Where one of supervise's FIFOs is, as messages name it.
