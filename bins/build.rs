@@ -17,6 +17,9 @@ use std::process::Command;
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CC");
+    // Read by link-cc.sh, which cargo does not watch.
+    println!("cargo:rerun-if-env-changed=DT_STATIC_SUPERVISE");
+    println!("cargo:rerun-if-changed=link-cc.sh");
     let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux")
         && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu");
     if !linux_gnu {
@@ -49,6 +52,10 @@ fn main() {
 /// - multilog is linked with its own list (`symbol-order-multilog.txt`),
 ///   every other program with supervise's (`symbol-order.txt`);
 ///   `scripts/symbol-order.sh` makes both;
+/// - supervise, which `link-cc.sh` links statically, also gets the C
+///   library code it runs (`libc-order-supervise.txt`, members of libc.a,
+///   made by `scripts/libc-order.sh`), and the string functions' variants
+///   for other CPUs at the start of its cold code (`libc-variants.txt`);
 /// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
 ///   the program at a 64 KiB boundary (Linux 5.10 and later) and each
 ///   segment starts a fault-around window;
@@ -74,6 +81,8 @@ fn main() {
 fn order_symbols() {
     println!("cargo:rerun-if-changed=symbol-order.txt");
     println!("cargo:rerun-if-changed=symbol-order-multilog.txt");
+    println!("cargo:rerun-if-changed=libc-order-supervise.txt");
+    println!("cargo:rerun-if-changed=libc-variants.txt");
     println!("cargo:rerun-if-changed=layout.ld");
     println!("cargo:rerun-if-changed=src/bin");
     println!("cargo:rerun-if-env-changed=DT_SYMBOL_ORDER");
@@ -100,18 +109,28 @@ fn order_symbols() {
     if !wanted || programs.is_empty() {
         return;
     }
-    let fill = |list: &str, name: &str| -> Option<PathBuf> {
+    // What supervise runs of the C library, when it is linked statically
+    // (link-cc.sh); a dynamic link has no libc.a for these lines to match.
+    let libc_members =
+        std::fs::read_to_string(here.join("libc-order-supervise.txt")).unwrap_or_default();
+    let libc_variants = std::fs::read_to_string(here.join("libc-variants.txt")).unwrap_or_default();
+    let fill = |list: &str, members: &str, variants: &str, name: &str| -> Option<PathBuf> {
         let hot: String = list.split_whitespace().map(input_sections).collect();
         let hot_rodata: String = list.split_whitespace().map(rodata_sections).collect();
+        let members = archive_members(members);
+        let hot = hot + &archive_sections(&members, ".text");
+        let hot_rodata = hot_rodata + &archive_sections(&members, ".rodata");
+        let variants = archive_sections(&archive_members(variants), ".text");
         let script = out_dir.join(name);
         let filled = template
             .replace("@HOT_FUNCTIONS@\n", &hot)
-            .replace("@HOT_RODATA@\n", &hot_rodata);
+            .replace("@HOT_RODATA@\n", &hot_rodata)
+            .replace("@LIBC_VARIANTS@\n", &variants);
         std::fs::write(&script, filled).ok().map(|()| script)
     };
     let (Some(supervise_script), Some(multilog_script)) = (
-        fill(&supervise_list, "layout.ld"),
-        fill(&multilog_list, "layout-multilog.ld"),
+        fill(&supervise_list, &libc_members, &libc_variants, "layout.ld"),
+        fill(&multilog_list, "", "", "layout-multilog.ld"),
     ) else {
         return;
     };
@@ -199,6 +218,24 @@ fn input_sections(symbol: &str) -> String {
 fn rodata_sections(symbol: &str) -> String {
     let name = section_pattern(symbol);
     format!("    *(.rodata.{name} .rodata.unlikely.{name})\n")
+}
+
+/// The names in a list of libc.a members (`#` starts a comment line).
+fn archive_members(list: &str) -> Vec<&str> {
+    list.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect()
+}
+
+/// The input-section lines of a linker script that take the `kind`
+/// sections (`.text`, `.text.evex`, ...) of these members of the static C
+/// library.
+fn archive_sections(members: &[&str], kind: &str) -> String {
+    members
+        .iter()
+        .map(|member| format!("    *libc.a:{member}({kind} {kind}.*)\n"))
+        .collect()
 }
 
 /// `symbol` as a section-name pattern: the hash of a legacy-mangled name

@@ -202,6 +202,22 @@ else
   depends+=", libgcc-s1"
 fi
 
+# A program linked statically (supervise, bins/link-cc.sh) carries the C
+# library it was built with: Built-Using names that glibc, as Debian's
+# policy asks, so that a glibc security update can find the package to
+# rebuild.
+built_using=
+if command -v readelf >/dev/null; then
+  for p in "$stage"/usr/bin/*; do
+    if ! readelf -l "$p" | grep -q INTERP; then
+      glibc=$(dpkg-query -W -f='${source:Package} (= ${source:Version})' libc6-dev 2>/dev/null) ||
+        die "${p##*/} is linked statically, but dpkg does not know libc6-dev's version"
+      built_using="Built-Using: $glibc"
+      break
+    fi
+  done
+fi
+
 installed_size=$(du -sk --exclude=DEBIAN "$stage" | cut -f1)
 cat > "$stage/DEBIAN/control" << EOF
 Package: $package
@@ -209,7 +225,8 @@ Version: $version
 Architecture: $arch
 Maintainer: daemontools-rs developers <daemontools-rs@example.invalid>
 Installed-Size: $installed_size
-Depends: $depends
+Depends: $depends${built_using:+
+$built_using}
 Provides: daemontools
 Conflicts: daemontools, daemontools-run
 Replaces: daemontools

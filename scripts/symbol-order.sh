@@ -84,11 +84,13 @@ wait_for test -s "$work/logger.1"
 exec 3>&-
 wait $profiled
 
-# The binary's text symbols, then callgrind's functions in first-seen
-# order: multilog's list is its own (bins/build.rs links it with it), every
-# other program is linked with supervise's.
+# The binary's own text symbols (Rust's and `main`: a statically linked
+# supervise also holds the C library's, which scripts/libc-order.sh lists),
+# then callgrind's functions in first-seen order: multilog's list is its own
+# (bins/build.rs links it with it), every other program is linked with
+# supervise's.
 functions() {
-    nm "$1" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/text"
+    nm "$1" | awk '$2 ~ /^[tTwW]$/ && $3 ~ /^(_ZN|_R|main$)/ { print $3 }' | sort -u > "$work/text"
     sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$2" |
         awk 'NR == FNR { text[$0] = 1; next } ($0 in text) && !seen[$0]++' "$work/text" - > "$3"
     echo "$3: $(wc -l < "$3") functions"

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{bin_dir, workspace_root, Scratch, PROGRAMS};
+use common::{bin_dir, has_interpreter, workspace_root, Scratch, PROGRAMS};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -126,9 +126,8 @@ fn the_debian_package_replaces_daemontools_and_its_programs_work() {
     assert!(depends.starts_with("libc6 (>= 2."), "Depends: {depends}");
     // Programs with packed relocations (bins/build.rs) need glibc 2.36,
     // though no symbol of theirs says so.
-    let supervise =
-        std::fs::read(bin_dir().join("supervise")).expect("the supervise the package holds");
-    if supervise
+    let svc = std::fs::read(bin_dir().join("svc")).expect("the svc the package holds");
+    if svc
         .windows(b"GLIBC_ABI_DT_RELR".len())
         .any(|w| w == b"GLIBC_ABI_DT_RELR")
     {
@@ -139,6 +138,17 @@ fn the_debian_package_replaces_daemontools_and_its_programs_work() {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         assert!(minor >= 36, "packed relocations need glibc 2.36: {depends}");
+    }
+    // A statically linked supervise (bins/link-cc.sh) names the glibc it
+    // carries.
+    let supervise =
+        std::fs::read(bin_dir().join("supervise")).expect("the supervise the package holds");
+    if !has_interpreter(&supervise) {
+        let built_using = field(&deb, "Built-Using");
+        assert!(
+            built_using.starts_with("glibc (= 2."),
+            "Built-Using: {built_using}"
+        );
     }
     for f in [
         "Maintainer",

@@ -89,3 +89,26 @@ impl Drop for Scratch {
         }
     }
 }
+
+/// The types of an ELF64 program's program headers (`PT_INTERP` is 3,
+/// `PT_GNU_RELRO` 0x6474e552), read from the file's bytes.
+pub(crate) fn program_header_types(elf: &[u8]) -> Vec<u32> {
+    let number = |at: usize, width: usize| -> usize {
+        elf.get(at..at + width).map_or(0, |bytes| {
+            bytes
+                .iter()
+                .rev()
+                .fold(0, |value, &byte| (value << 8) | usize::from(byte))
+        })
+    };
+    let (table, entry_size, entries) = (number(0x20, 8), number(0x36, 2), number(0x38, 2));
+    (0..entries)
+        .map(|i| u32::try_from(number(table + i * entry_size, 4)).unwrap_or(0))
+        .collect()
+}
+
+/// Whether an ELF64 program names a dynamic loader (`PT_INTERP`), that
+/// is, is not linked statically.
+pub(crate) fn has_interpreter(elf: &[u8]) -> bool {
+    program_header_types(elf).contains(&3)
+}
