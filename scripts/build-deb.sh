@@ -202,7 +202,7 @@ else
   depends+=", libgcc-s1"
 fi
 
-# A program linked statically (supervise, bins/link-cc.sh) carries the C
+# A program linked statically (supervise, svstat: bins/link-cc.sh) carries the C
 # library it was built with: Built-Using names that glibc, as Debian's
 # policy asks, so that a glibc security update can find the package to
 # rebuild.

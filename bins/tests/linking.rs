@@ -1,7 +1,8 @@
 //! How the programs are linked (bins/link-cc.sh): supervise, which runs
-//! once per service, statically, where the C compiler has a static C
-//! library; every other program dynamically, as rustc links it. Static or
-//! not, supervise stays position-independent with read-only relocations.
+//! once per service, and svstat, which monitors run over many services,
+//! statically, where the C compiler has a static C library; every other
+//! program dynamically, as rustc links it. Static or not, they stay
+//! position-independent with read-only relocations.
 
 mod common;
 
@@ -25,8 +26,11 @@ fn static_c_library_exists() -> bool {
         .is_some_and(|path| std::path::Path::new(path.trim()).is_absolute())
 }
 
+/// The programs linked statically.
+const STATIC: [&str; 2] = ["supervise", "svstat"];
+
 #[test]
-fn supervise_is_a_static_pie_with_relro_where_a_static_c_library_exists() {
+fn supervise_and_svstat_are_static_pies_with_relro_where_a_static_c_library_exists() {
     let linux_x86_64 = cfg!(all(
         target_os = "linux",
         target_arch = "x86_64",
@@ -55,7 +59,7 @@ fn supervise_is_a_static_pie_with_relro_where_a_static_c_library_exists() {
 #[test]
 fn every_other_program_uses_the_shared_c_library() {
     // setuidgid and envuidgid look users up through NSS, which needs it.
-    for (name, _) in PROGRAMS.iter().filter(|(name, _)| *name != "supervise") {
+    for (name, _) in PROGRAMS.iter().filter(|(name, _)| !STATIC.contains(name)) {
         assert!(has_interpreter(&read(name)), "{name} is linked statically");
     }
 }
