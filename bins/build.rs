@@ -52,10 +52,12 @@ fn main() {
 /// - multilog is linked with its own list (`symbol-order-multilog.txt`),
 ///   every other program with supervise's (`symbol-order.txt`);
 ///   `scripts/symbol-order.sh` makes both;
-/// - supervise, which `link-cc.sh` links statically, also gets the C
-///   library code it runs (`libc-order-supervise.txt`, members of libc.a,
-///   made by `scripts/libc-order.sh`), and the string functions' variants
-///   for other CPUs at the start of its cold code (`libc-variants.txt`);
+/// - supervise and multilog, which `link-cc.sh` links statically, also get
+///   the C library code they run (members of libc.a:
+///   `libc-order-supervise.txt`, made by `scripts/libc-order.sh`, and
+///   `libc-order-multilog.txt`, made by `scripts/symbol-order.sh`), and the
+///   string functions' variants for other CPUs at the start of their cold
+///   code (`libc-variants.txt`);
 /// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
 ///   the program at a 64 KiB boundary (Linux 5.10 and later) and each
 ///   segment starts a fault-around window;
@@ -82,6 +84,7 @@ fn order_symbols() {
     println!("cargo:rerun-if-changed=symbol-order.txt");
     println!("cargo:rerun-if-changed=symbol-order-multilog.txt");
     println!("cargo:rerun-if-changed=libc-order-supervise.txt");
+    println!("cargo:rerun-if-changed=libc-order-multilog.txt");
     println!("cargo:rerun-if-changed=libc-variants.txt");
     println!("cargo:rerun-if-changed=layout.ld");
     println!("cargo:rerun-if-changed=src/bin");
@@ -113,6 +116,8 @@ fn order_symbols() {
     // (link-cc.sh); a dynamic link has no libc.a for these lines to match.
     let libc_members =
         std::fs::read_to_string(here.join("libc-order-supervise.txt")).unwrap_or_default();
+    let multilog_libc_members =
+        std::fs::read_to_string(here.join("libc-order-multilog.txt")).unwrap_or_default();
     let libc_variants = std::fs::read_to_string(here.join("libc-variants.txt")).unwrap_or_default();
     let fill = |list: &str, members: &str, variants: &str, name: &str| -> Option<PathBuf> {
         let hot: String = list.split_whitespace().map(input_sections).collect();
@@ -130,7 +135,12 @@ fn order_symbols() {
     };
     let (Some(supervise_script), Some(multilog_script)) = (
         fill(&supervise_list, &libc_members, &libc_variants, "layout.ld"),
-        fill(&multilog_list, "", "", "layout-multilog.ld"),
+        fill(
+            &multilog_list,
+            &multilog_libc_members,
+            &libc_variants,
+            "layout-multilog.ld",
+        ),
     ) else {
         return;
     };

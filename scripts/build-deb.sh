@@ -202,10 +202,10 @@ else
   depends+=", libgcc-s1"
 fi
 
-# A program linked statically (supervise, svstat: bins/link-cc.sh) carries the C
-# library it was built with: Built-Using names that glibc, as Debian's
-# policy asks, so that a glibc security update can find the package to
-# rebuild.
+# A program linked statically (bins/link-cc.sh: supervise, multilog,
+# svstat) carries the C library it was built with: Built-Using names that
+# glibc, as Debian's policy asks, so that a glibc security update can find
+# the package to rebuild.
 built_using=
 if command -v readelf >/dev/null; then
   for p in "$stage"/usr/bin/*; do

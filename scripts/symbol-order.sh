@@ -97,3 +97,26 @@ functions() {
 }
 functions "$bin/supervise" "$work/profile.1" bins/symbol-order.txt
 functions "$bin/multilog" "$work/logger.1" bins/symbol-order-multilog.txt
+
+# A statically linked multilog (bins/link-cc.sh) also runs parts of the C
+# library: the libc.a members that define a function callgrind saw, and
+# those scripts/libc-order.sh found a native supervise to run (the same
+# start-up, and the string-function variants this CPU picks: under
+# valgrind glibc picks others).
+libc_a=$(cc -print-file-name=libc.a)
+if [ -f "$libc_a" ]; then
+    sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/logger.1" | sort -u > "$work/seen"
+    {
+        echo "# The members of glibc's libc.a whose code a statically linked multilog"
+        echo "# runs as it logs, rotates and waits (bins/link-cc.sh, bins/build.rs), and"
+        echo "# those in libc-order-supervise.txt (the same start-up, and the string"
+        echo "# functions this machine's CPU picks). Made by scripts/symbol-order.sh;"
+        echo "# names that match nothing are ignored."
+        {
+            nm -A --defined-only "$libc_a" 2>/dev/null |
+                awk -F'[: ]+' 'NR == FNR { seen[$1] = 1; next } ($5 in seen) { print $2 }' "$work/seen" -
+            grep -v '^#' bins/libc-order-supervise.txt
+        } | sort -u
+    } > bins/libc-order-multilog.txt
+    echo "bins/libc-order-multilog.txt: $(grep -vc '^#' bins/libc-order-multilog.txt) members"
+fi

@@ -1,6 +1,6 @@
-//! How the programs are linked (bins/link-cc.sh): supervise, which runs
-//! once per service, and svstat, which monitors run over many services,
-//! statically, where the C compiler has a static C library; every other
+//! How the programs are linked (bins/link-cc.sh): supervise and multilog,
+//! which run once per service, and svstat, which monitors run over many
+//! services, statically, where the C compiler has a static C library; every other
 //! program dynamically, as rustc links it. Static or not, they stay
 //! position-independent with read-only relocations.
 
@@ -27,10 +27,10 @@ fn static_c_library_exists() -> bool {
 }
 
 /// The programs linked statically.
-const STATIC: [&str; 2] = ["supervise", "svstat"];
+const STATIC: [&str; 3] = ["multilog", "supervise", "svstat"];
 
 #[test]
-fn supervise_and_svstat_are_static_pies_with_relro_where_a_static_c_library_exists() {
+fn supervise_multilog_and_svstat_are_static_pies_with_relro_where_libc_a_exists() {
     let linux_x86_64 = cfg!(all(
         target_os = "linux",
         target_arch = "x86_64",
