@@ -2,9 +2,9 @@
 # The C compiler as the linker of this workspace (.cargo/config.toml names
 # this script for x86_64 Linux). It links every program as rustc asks,
 # except supervise, multilog and svstat, which it links statically, as
-# static PIEs:
-# rustc's own `-C target-feature=+crt-static` link line, which cargo cannot
-# ask for one program alone.
+# static PIEs, with the link line rustc itself uses for
+# `-C target-feature=+crt-static` (which cargo cannot ask for one program
+# alone).
 #
 # Why supervise: a thousand supervise processes run under one svscan, and
 # each paid for the dynamic loader: ~16 KiB of the loader's and ~48 KiB of
@@ -20,8 +20,8 @@
 # private instead of ~152 (0.76: ~104, its read buffer being static).
 #
 # Why svstat: monitors run it over many services every few seconds, and
-# the dynamic loader's start-up was ~5% of its time over 1000 directories
-# (0.98-1.04x of 0.76's before, 0.95-0.96x static).
+# the dynamic loader's start-up was a few per cent of its time over 1000
+# directories (0.98-1.04x of 0.76's before, 0.95-0.96x static).
 #
 # Position independence, RELRO and `-z now` stay as they are. Programs
 # that look users up (setuidgid, envuidgid) need the shared C library's
