@@ -16,8 +16,8 @@
 #
 # Why multilog: it runs once per logged service, beside its supervise. With
 # its own list (bins/libc-order-multilog.txt), an idle multilog after 300
-# lines has a PSS of ~336 KiB instead of ~510 (0.76: ~405) and ~116 KiB
-# private instead of ~152 (0.76: ~104, its read buffer being static).
+# lines (bench-multilog) has a PSS of ~374 KiB instead of ~401 and ~146 KiB
+# of anonymous memory instead of 176 (0.76: 275 and 104).
 #
 # Why svstat: monitors run it over many services every few seconds, and
 # the dynamic loader's start-up was a few per cent of its time over 1000

@@ -18,6 +18,7 @@
 pub mod binaries;
 pub mod compare;
 pub mod fixture;
+pub mod memory;
 pub mod normalise;
 pub mod outcome;
 pub mod process;

@@ -1,6 +1,9 @@
 //! Benchmark: multilog, ours against Debian's 0.76, on the same input with
 //! `multilog t s16777215 n10 ./dir`, in the same run. Prints lines per
 //! second, CPU seconds per GB of input and peak RSS for both, and the ratio.
+//! Then the memory of an idle multilog, as the logger of every logged
+//! service mostly is: PSS and anonymous (private) memory after 300 lines
+//! with `t s4096 n3` (a few rotations), from `/proc/<pid>/smaps_rollup`.
 //!
 //! Run after `cargo build --release -p dt-bins`:
 //! `cargo run --release -p dt-tests --bin bench-multilog -- [megabytes]`
@@ -16,6 +19,8 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use dt_tests::memory::rollup_kib;
+use dt_tests::process::Group;
 use nix::sys::resource::{getrusage, UsageWho};
 
 const RUNS: usize = 3;
@@ -67,6 +72,73 @@ fn main() {
             );
         }
     }
+    println!();
+    println!("idle multilog after {IDLE_LINES} lines (`t s4096 n3`), best of {RUNS}");
+    println!();
+    println!("| program | PSS | anonymous | PSS ratio |");
+    println!("|---|---|---|---|");
+    let idle = |program: &Path, side: &str| {
+        (0..RUNS)
+            .map(|_| idle_memory(program, &work.join(format!("multilog-idle-{side}"))))
+            .min()
+            .unwrap_or_default()
+    };
+    let (ref_idle, our_idle) = (idle(&reference, "ref"), idle(&ours, "ours"));
+    for (program, (pss, anonymous)) in [("0.76", ref_idle), ("ours", our_idle)] {
+        let ratio = if program == "ours" {
+            format!("{:.2}x", pss as f64 / ref_idle.0.max(1) as f64)
+        } else {
+            String::new()
+        };
+        println!("| {program} | {pss} KiB | {anonymous} KiB | {ratio} |");
+    }
+}
+
+/// Lines an idle multilog has logged before it is measured.
+const IDLE_LINES: usize = 300;
+
+/// The PSS and anonymous memory, in KiB, of `program` (a multilog) idle
+/// after logging [`IDLE_LINES`] lines into `dir` with `t s4096 n3`.
+fn idle_memory(program: &Path, dir: &Path) -> (u64, u64) {
+    let _ = fs::remove_dir_all(dir);
+    let mut command = Command::new(program);
+    command
+        .args(["t", "s4096", "n3"])
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    let mut group = Group::spawn(&mut command).expect("start multilog");
+    let (stdin, _, _) = group.take_pipes();
+    let mut stdin = stdin.expect("multilog's stdin");
+    for i in 0..IDLE_LINES {
+        writeln!(
+            stdin,
+            "line {i} of what a service says on its standard output"
+        )
+        .expect("write to multilog");
+    }
+    // Logged when the last line is in `current` or, if that filled up
+    // with it, in the newest rotated file; then it waits for more.
+    let last = format!("line {} of", IDLE_LINES - 1);
+    let logged = || {
+        fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|entry| {
+                fs::read_to_string(entry.path()).is_ok_and(|text| text.contains(&last))
+            })
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !logged() {
+        assert!(Instant::now() < deadline, "multilog never logged its input");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let pid = group.pid();
+    let measured = (rollup_kib(pid, "Pss"), rollup_kib(pid, "Anonymous"));
+    drop(stdin);
+    drop(group);
+    let _ = fs::remove_dir_all(dir);
+    measured
 }
 
 /// Numbered lines of exactly `width` bytes (newline included), about

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use dt_tests::memory::rollup_kib;
 use dt_tests::process::{supervise_command, Group};
 use dt_tests::Side;
 
@@ -164,7 +165,7 @@ fn idle_memory(side: Side, work: &Path) -> IdleMemory {
     await_new_pid(&dir, first);
     // Past the pause after the start, and idle.
     std::thread::sleep(Duration::from_secs(2));
-    let pss_kib = pss_kib(group.pid());
+    let pss_kib = rollup_kib(group.pid(), "Pss");
     let (own_file_kib, cold_code_kib) = own_file_kib(group.pid(), &side.program("supervise"));
     drop(group);
     let _ = fs::remove_dir_all(&dir);
@@ -340,14 +341,4 @@ fn raise_open_files_limit() {
             let _ = setrlimit(Resource::RLIMIT_NOFILE, want, hard);
         }
     }
-}
-
-/// The proportional set size of `pid`, in KiB.
-fn pss_kib(pid: u32) -> u64 {
-    let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    text.lines()
-        .find_map(|line| line.strip_prefix("Pss:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use dt_tests::memory::rollup_kib;
 use dt_tests::process::Group;
 use dt_tests::Side;
 
@@ -304,10 +305,5 @@ fn cpu(pid: i32) -> Duration {
 
 /// The proportional set size of `pid`, in KiB.
 fn pss_kib(pid: i32) -> u64 {
-    let text = fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    text.lines()
-        .find_map(|line| line.strip_prefix("Pss:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+    u32::try_from(pid).map_or(0, |pid| rollup_kib(pid, "Pss"))
 }
