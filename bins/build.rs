@@ -18,7 +18,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-env-changed=CC");
     // Read by link-cc.sh, which cargo does not watch.
-    println!("cargo:rerun-if-env-changed=DT_STATIC_SUPERVISE");
+    println!("cargo:rerun-if-env-changed=DT_STATIC_LINK");
     println!("cargo:rerun-if-changed=link-cc.sh");
     let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux")
         && std::env::var("CARGO_CFG_TARGET_ENV").as_deref() == Ok("gnu");
@@ -54,8 +54,9 @@ fn main() {
 ///   `scripts/symbol-order.sh` makes both;
 /// - supervise and multilog, which `link-cc.sh` links statically, also get
 ///   the C library code they run (members of libc.a:
-///   `libc-order-supervise.txt`, made by `scripts/libc-order.sh`, and
-///   `libc-order-multilog.txt`, made by `scripts/symbol-order.sh`), and the
+///   `libc-order-supervise.txt`, made by `scripts/libc-order.sh`, for both,
+///   and `libc-order-multilog.txt`, multilog's others, made by
+///   `scripts/symbol-order.sh`), and the
 ///   string functions' variants for other CPUs at the start of their cold
 ///   code (`libc-variants.txt`);
 /// - segments are aligned to 64 KiB (`max-page-size`), so the kernel loads
@@ -114,10 +115,11 @@ fn order_symbols() {
     }
     // What supervise runs of the C library, when it is linked statically
     // (link-cc.sh); a dynamic link has no libc.a for these lines to match.
-    let libc_members =
+    let supervise_libc =
         std::fs::read_to_string(here.join("libc-order-supervise.txt")).unwrap_or_default();
-    let multilog_libc_members =
-        std::fs::read_to_string(here.join("libc-order-multilog.txt")).unwrap_or_default();
+    // multilog's start-up is supervise's: its own list has only the rest.
+    let multilog_libc = supervise_libc.clone()
+        + &std::fs::read_to_string(here.join("libc-order-multilog.txt")).unwrap_or_default();
     let libc_variants = std::fs::read_to_string(here.join("libc-variants.txt")).unwrap_or_default();
     let fill = |list: &str, members: &str, variants: &str, name: &str| -> Option<PathBuf> {
         let hot: String = list.split_whitespace().map(input_sections).collect();
@@ -134,10 +136,15 @@ fn order_symbols() {
         std::fs::write(&script, filled).ok().map(|()| script)
     };
     let (Some(supervise_script), Some(multilog_script)) = (
-        fill(&supervise_list, &libc_members, &libc_variants, "layout.ld"),
+        fill(
+            &supervise_list,
+            &supervise_libc,
+            &libc_variants,
+            "layout.ld",
+        ),
         fill(
             &multilog_list,
-            &multilog_libc_members,
+            &multilog_libc,
             &libc_variants,
             "layout-multilog.ld",
         ),

@@ -29,7 +29,7 @@
 #
 # Where the static C library is missing (`cc -print-file-name=libc.a`
 # finds none), these three are linked dynamically too;
-# DT_STATIC_SUPERVISE=0 does that anyway.
+# DT_STATIC_LINK=0 does that anyway.
 
 # rustc's own choice of linker, which this script stands in for.
 cc=cc
@@ -50,7 +50,7 @@ case ${out##*/} in
 supervise-* | svstat-* | multilog-*) [ $test_harness = no ] || exec "$cc" "$@" ;;
 *) exec "$cc" "$@" ;;
 esac
-[ "${DT_STATIC_SUPERVISE:-1}" = 0 ] && exec "$cc" "$@"
+[ "${DT_STATIC_LINK:-1}" = 0 ] && exec "$cc" "$@"
 libc_a=$("$cc" -print-file-name=libc.a 2>/dev/null)
 [ -f "$libc_a" ] || exec "$cc" "$@"
 

@@ -91,16 +91,16 @@ for paths in "" /usr/local/lib:/usr/lib; do
 done
 cat "$work/hits." "$work/hits.paths" >"$work/hits"
 
-nm -A --defined-only "$libc_a" 2>/dev/null |
-    awk -F'[: ]+' 'NR == FNR { hit[$1] = 1; next } ($5 in hit) { print $2 }' "$work/hits" - |
-    sort -u >"$work/members"
+scripts/libc-members.sh <"$work/hits" >"$work/members"
 
 {
     cat <<'EOF'
 # The members of glibc's libc.a whose code a statically linked supervise
-# runs, from its start to an idle moment after one restart (with and without
-# LD_LIBRARY_PATH), on the machine that made this list (bins/link-cc.sh links supervise so): build.rs puts
-# their code and constants beside supervise's own hot code (layout.ld).
+# runs, from its start to an idle moment after one restart (with and
+# without LD_LIBRARY_PATH), on the machine that made this list
+# (bins/link-cc.sh links supervise so): build.rs puts their code and
+# constants beside supervise's own hot code (layout.ld), and beside
+# multilog's, whose start-up is the same.
 # Names that match nothing are ignored: a list made with another glibc only
 # gathers less, and a dynamically linked supervise ignores it. The variants
 # of the string functions for other CPUs are in libc-variants.txt.

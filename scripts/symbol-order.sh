@@ -99,24 +99,20 @@ functions "$bin/supervise" "$work/profile.1" bins/symbol-order.txt
 functions "$bin/multilog" "$work/logger.1" bins/symbol-order-multilog.txt
 
 # A statically linked multilog (bins/link-cc.sh) also runs parts of the C
-# library: the libc.a members that define a function callgrind saw, and
-# those scripts/libc-order.sh found a native supervise to run (the same
-# start-up, and the string-function variants this CPU picks: under
-# valgrind glibc picks others).
-libc_a=$(cc -print-file-name=libc.a)
-if [ -f "$libc_a" ]; then
-    sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/logger.1" | sort -u > "$work/seen"
+# library: the libc.a members that define a function callgrind saw.
+# build.rs adds those of supervise's list (scripts/libc-order.sh), which
+# cover the same start-up and the string-function variants this CPU picks
+# natively (under valgrind glibc picks others).
+if [ -f "$(cc -print-file-name=libc.a)" ]; then
+    grep -v '^#' bins/libc-order-supervise.txt > "$work/supervise-members" || true
     {
         echo "# The members of glibc's libc.a whose code a statically linked multilog"
-        echo "# runs as it logs, rotates and waits (bins/link-cc.sh, bins/build.rs), and"
-        echo "# those in libc-order-supervise.txt (the same start-up, and the string"
-        echo "# functions this machine's CPU picks). Made by scripts/symbol-order.sh;"
-        echo "# names that match nothing are ignored."
-        {
-            nm -A --defined-only "$libc_a" 2>/dev/null |
-                awk -F'[: ]+' 'NR == FNR { seen[$1] = 1; next } ($5 in seen) { print $2 }' "$work/seen" -
-            grep -v '^#' bins/libc-order-supervise.txt
-        } | sort -u
+        echo "# runs as it logs, rotates and waits, beyond those in"
+        echo "# libc-order-supervise.txt, which build.rs adds (bins/link-cc.sh,"
+        echo "# bins/layout.ld). Made by scripts/symbol-order.sh; names that match"
+        echo "# nothing are ignored."
+        sed -n 's/^fn=\(([0-9]*) \)\{0,1\}//p' "$work/logger.1" |
+            scripts/libc-members.sh | grep -vxF -f "$work/supervise-members" || true
     } > bins/libc-order-multilog.txt
     echo "bins/libc-order-multilog.txt: $(grep -vc '^#' bins/libc-order-multilog.txt) members"
 fi

@@ -38,7 +38,7 @@ fn supervise_multilog_and_svstat_are_static_pies_with_relro_where_libc_a_exists(
     ));
     if !linux_x86_64
         || !static_c_library_exists()
-        || std::env::var_os("DT_STATIC_SUPERVISE").is_some_and(|v| v == "0")
+        || std::env::var_os("DT_STATIC_LINK").is_some_and(|v| v == "0")
     {
         eprintln!("skipped: supervise is linked dynamically here");
         return;
